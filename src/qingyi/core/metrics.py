@@ -1,0 +1,127 @@
+"""The metrics registry: every figure anybody sees is a named metric here.
+
+A metric is computed for a scope — an organisation's subtree and a period — and can list
+the records behind its figure. Domains define their metrics in their own ``metrics.py``
+and register them with ``@metric``; the dashboard, reports and the API read them from
+``REGISTRY`` and never count on their own, so they cannot disagree.
+
+A metric's value is a number, or a breakdown: an ordered list of (key, label, count).
+For a breakdown, ``records(scope, key)`` lists the records behind one bucket.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+from qingyi.core.periods import Period
+
+
+@dataclass(frozen=True)
+class Scope:
+    organization: Any  # organizations.Organization
+    period: Period
+
+    @property
+    def path(self) -> str:
+        return self.organization.path
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    label: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: Any
+    compute: Callable[[Scope], Any]
+    records: Callable[..., QuerySet]
+    unit: Any = ""
+    kind: str = "number"  # number | share | breakdown
+    domain: str = ""
+    description: Any = ""
+    # Columns shown when listing the records behind the figure: (attribute, label).
+    columns: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
+
+    def value(self, scope: Scope) -> Any:
+        return self.compute(scope)
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def metric(
+    name: str,
+    *,
+    label: Any,
+    records: Callable[..., QuerySet],
+    unit: Any = "",
+    kind: str = "number",
+    description: Any = "",
+    columns: tuple[tuple[str, Any], ...] = (),
+) -> Callable[[Callable[[Scope], Any]], Callable[[Scope], Any]]:
+    """Register the decorated function as the computation of metric ``name``."""
+
+    def register(compute: Callable[[Scope], Any]) -> Callable[[Scope], Any]:
+        if name in REGISTRY and REGISTRY[name].compute.__qualname__ != compute.__qualname__:
+            raise ValueError(f"metric {name!r} is registered twice")
+        REGISTRY[name] = Metric(
+            name=name,
+            label=label,
+            compute=compute,
+            records=records,
+            unit=unit,
+            kind=kind,
+            domain=compute.__module__.split(".")[1] if compute.__module__.startswith("qingyi.") else "",
+            description=description,
+            columns=columns,
+        )
+        return compute
+
+    return register
+
+
+def get(name: str) -> Metric:
+    return REGISTRY[name]
+
+
+def autodiscover() -> None:
+    """Import ``metrics`` of every Qingyi app so they register."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("qingyi."):
+            try:
+                importlib.import_module(f"{config.name}.metrics")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.metrics":
+                    raise
+
+
+def share(part: int, whole: int) -> float:
+    """A share in percent with one decimal; 0 when there is nothing to share."""
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def breakdown(queryset: QuerySet, field: str, labels: dict[str, Any] | None = None) -> list[Bucket]:
+    """Count rows per value of ``field`` in one GROUP BY; buckets in the order of ``labels``."""
+    from django.db.models import Count
+
+    counts = {
+        (key if key is not None else ""): n
+        for key, n in queryset.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n")
+    }
+    buckets: list[Bucket] = []
+    if labels is not None:
+        for key, label in labels.items():
+            buckets.append(Bucket(str(key), str(label), counts.pop(key, 0)))
+    for key, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        buckets.append(Bucket(str(key), str(key) if key != "" else "—", n))
+    return buckets

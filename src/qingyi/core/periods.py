@@ -1,0 +1,67 @@
+"""Periods for metrics: a year (2025), a quarter (2025-Q2), a month (2025-03) or a day range."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+    label: str
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+
+    @classmethod
+    def current_year(cls) -> Period:
+        return cls.year(dt.date.today().year)
+
+    @classmethod
+    def parse(cls, text: str | None) -> Period:
+        """Parse '2025', '2025-Q2', '2025-03' or '2025-01-01..2025-06-30'; empty means this year."""
+        text = (text or "").strip()
+        if not text:
+            return cls.current_year()
+        try:
+            if m := re.fullmatch(r"(\d{4})", text):
+                return cls.year(int(m[1]))
+            if m := re.fullmatch(r"(\d{4})-Q([1-4])", text, re.IGNORECASE):
+                year, quarter = int(m[1]), int(m[2])
+                start = dt.date(year, 3 * quarter - 2, 1)
+                end = (dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)) - dt.timedelta(
+                    days=1
+                )
+                return cls(start, end, f"{year}-Q{quarter}")
+            if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+                year, month = int(m[1]), int(m[2])
+                start = dt.date(year, month, 1)
+                end = (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(days=1)
+                return cls(start, end, f"{year}-{month:02d}")
+            if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+                start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+                if end < start:
+                    raise PeriodError(_("The period ends before it starts."))
+                return cls(start, end, text)
+        except ValueError as exc:
+            if isinstance(exc, PeriodError):
+                raise
+            raise PeriodError(_("“%(text)s” is not a valid period.") % {"text": text}) from None
+        raise PeriodError(
+            _("“%(text)s” is not a period: use 2025, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30.") % {"text": text}
+        )
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day snapshot figures are taken on: the period's end, or today if it has not ended."""
+        return min(self.end, dt.date.today())

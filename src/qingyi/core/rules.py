@@ -1,0 +1,196 @@
+"""The rules of the Communist Youth League and of volunteer-service recording.
+
+Each rule lives here once, with its source. Facts that vary by place, or that could not be
+confirmed from the official text, are *settings*: their defaults are declared in
+``SETTINGS`` below and the committee admin may change them (``core.Setting``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+# --- Ages ------------------------------------------------------------------------------
+
+# 团章 (League Constitution) art. 1: members join between 14 and 28.
+LEAGUE_MIN_AGE = 14
+LEAGUE_MAX_AGE = 28
+# National medium- and long-term youth development plan (2016–2025): youth means 14–35.
+YOUTH_MIN_AGE = 14
+YOUTH_MAX_AGE = 35
+# 团章 / 团支部工作条例: at 28 a member who holds no league post leaves the league
+# (超龄离团); one who holds a post stays until the post ends.
+AGE_OUT_AGE = 28
+
+
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    """Whole years completed on ``on``."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def years_before(on: dt.date, years: int) -> dt.date:
+    """The date ``years`` years before ``on`` (29 February falls back to the 28th)."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
+
+
+def born_on_or_before_for_age(age: int, on: dt.date) -> dt.date:
+    """People born on or before this date are at least ``age`` on ``on``."""
+    return years_before(on, age)
+
+
+def born_after_for_age_over(age: int, on: dt.date) -> dt.date:
+    """People born after this date are at most ``age`` on ``on`` (younger than age + 1)."""
+    return years_before(on, age + 1)
+
+
+def is_youth(birth_date: dt.date | None, on: dt.date) -> bool:
+    return birth_date is not None and YOUTH_MIN_AGE <= age_on(birth_date, on) <= YOUTH_MAX_AGE
+
+
+# --- League development number (发展团员编号) ---------------------------------------------
+
+# 共青团中央组织部《关于规范团员发展编号的通知》 as applied by 智慧团建: 12 digits —
+# 4 for the year of joining, 4 for the region, 4 for the sequence; unique; required for
+# members who joined from 1 January 2017 on; its year equals the year of joining.
+DEVELOPMENT_NUMBER_REQUIRED_FROM = dt.date(2017, 1, 1)
+_DEVELOPMENT_NUMBER = re.compile(r"^\d{12}$")
+
+
+def development_number_errors(number: str, joined_on: dt.date | None, *, is_member: bool) -> list[str]:
+    """Reasons why a development number is unacceptable (empty list: fine)."""
+    errors: list[str] = []
+    number = (number or "").strip()
+    if not number:
+        if is_member and joined_on and joined_on >= DEVELOPMENT_NUMBER_REQUIRED_FROM:
+            errors.append(
+                str(_("A development number is required for members who joined from 1 January 2017 on."))
+            )
+        return errors
+    if not _DEVELOPMENT_NUMBER.match(number):
+        errors.append(str(_("A development number has exactly 12 digits.")))
+        return errors
+    if joined_on and int(number[:4]) != joined_on.year:
+        errors.append(
+            str(_("The development number starts with %(year)s but the member joined in %(joined)s."))
+            % {"year": number[:4], "joined": joined_on.year}
+        )
+    return errors
+
+
+# --- Chinese resident ID number (GB 11643-1999) ---------------------------------------------
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+
+
+def id_number_errors(number: str) -> list[str]:
+    number = (number or "").strip().upper()
+    if not number:
+        return []
+    if not _ID_NUMBER.match(number):
+        return [str(_("An ID number has 18 characters: 17 digits and a digit or X."))]
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != number[17]:
+        return [str(_("The ID number's check digit is wrong."))]
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return [str(_("The ID number contains an impossible birth date."))]
+    return []
+
+
+def birth_date_from_id_number(number: str) -> dt.date | None:
+    try:
+        return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except (ValueError, IndexError):
+        return None
+
+
+# --- Terms and elections (换届) ----------------------------------------------------------
+
+
+def term_years(kind: str, *, is_student: bool = False) -> int:
+    """Term length of an organisation's committee.
+
+    团章 art. 23–26 and 团支部工作条例: branch committees serve 2 or 3 years (student
+    branches 1 year); basic-level committees 3–5 years; general branches like branches.
+    The exact numbers are settings (defaults below).
+    """
+    if kind == "branch" and is_student:
+        return int(get_setting("term_years_student_branch"))
+    return int(get_setting(f"term_years_{kind}"))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+# --- Branch size (团章 art. 27; 团支部工作条例) --------------------------------------------
+# A branch has 3–50 members (more only with approval).
+
+# --- Settings: facts that vary by place ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: Any
+    label: Any
+    source: str
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in [
+        SettingSpec("branch_min_members", 3, _("Fewest members of a branch"), "团章 art. 27"),
+        SettingSpec("branch_max_members", 50, _("Most members of a branch"), "团支部工作条例"),
+        SettingSpec(
+            "term_years_committee", 5, _("Term of a basic-level committee (years)"), "团章 art. 23: 3–5 years"
+        ),
+        SettingSpec("term_years_general_branch", 3, _("Term of a general branch (years)"), "团章 art. 26"),
+        SettingSpec("term_years_branch", 3, _("Term of a branch (years)"), "团章 art. 26: 2 or 3 years"),
+        SettingSpec("term_years_student_branch", 1, _("Term of a student branch (years)"), "团章 art. 26"),
+        SettingSpec("election_warning_days", 90, _("Warn this many days before a term ends"), "local practice"),
+        SettingSpec(
+            "member_editable_fields",
+            ["phone", "education", "professional_title"],
+            _("Roster fields members may ask to change"),
+            "committee decision",
+        ),
+    ]
+}
+
+_CACHE_PREFIX = "qingyi:setting:"
+
+
+def get_setting(key: str) -> Any:
+    """The committee's value for a rule setting, or its default."""
+    spec = SETTINGS[key]
+    cached = cache.get(_CACHE_PREFIX + key)
+    if cached is not None:
+        return cached["v"]
+    from qingyi.core.models import Setting
+
+    row = Setting.objects.filter(key=key).values_list("value", flat=True).first()
+    value = spec.default if row is None else row
+    cache.set(_CACHE_PREFIX + key, {"v": value}, 300)
+    return value
+
+
+def forget_setting(key: str) -> None:
+    cache.delete(_CACHE_PREFIX + key)

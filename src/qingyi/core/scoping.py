@@ -1,0 +1,169 @@
+"""The one place that answers "what may this user see and do".
+
+A user sees the organisations their roles give them and those organisations' subtrees.
+Roles map to permission sets in one table (``ROLE_PERMISSIONS``). Every list goes through
+``scope()``, every object page through ``get_object_for_user()``: outside the user's scope
+the object does not exist (404); inside it without the needed permission, 403.
+
+The subtree of an organisation is every organisation whose materialised path starts with
+its path: one indexed range query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from qingyi.accounts.models import Role
+
+__all__ = ["Role"]
+
+# Permission names: "<area>.<action>".
+ORG_VIEW = "org.view"
+ORG_MANAGE = "org.manage"
+PEOPLE_VIEW = "people.view"
+PEOPLE_MANAGE = "people.manage"
+PEOPLE_IMPORT = "people.import"
+PEOPLE_EXPORT = "people.export"
+PEOPLE_SENSITIVE = "people.sensitive"  # unmasked ID numbers
+CADRES_MANAGE = "cadres.manage"
+TRANSFERS_DECIDE = "transfers.decide"
+METRICS_VIEW = "metrics.view"
+SETTINGS_MANAGE = "settings.manage"
+VOLUNTEERING_MANAGE = "volunteering.manage"
+
+_ORG_ADMIN = {
+    ORG_VIEW,
+    ORG_MANAGE,
+    PEOPLE_VIEW,
+    PEOPLE_MANAGE,
+    PEOPLE_IMPORT,
+    PEOPLE_EXPORT,
+    PEOPLE_SENSITIVE,
+    CADRES_MANAGE,
+    TRANSFERS_DECIDE,
+    METRICS_VIEW,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.COMMITTEE_ADMIN: frozenset(_ORG_ADMIN | {SETTINGS_MANAGE, VOLUNTEERING_MANAGE}),
+    Role.ORG_ADMIN: frozenset(_ORG_ADMIN),
+    Role.COORDINATOR: frozenset({ORG_VIEW, PEOPLE_VIEW, METRICS_VIEW, VOLUNTEERING_MANAGE}),
+    Role.MEMBER: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    organization_id: int
+    path: str
+
+
+def grants(user) -> list[Grant]:
+    """The user's role assignments, loaded once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_qingyi_grants", None)
+    if cached is None:
+        from qingyi.accounts.models import RoleAssignment
+
+        cached = [
+            Grant(role, org_id, path)
+            for role, org_id, path in RoleAssignment.objects.filter(
+                user_id=user.pk, organization__archived_at__isnull=True
+            ).values_list("role", "organization_id", "organization__path")
+        ]
+        user._qingyi_grants = cached
+    return cached
+
+
+def forget_grants(user) -> None:
+    if hasattr(user, "_qingyi_grants"):
+        del user._qingyi_grants
+
+
+def _top_paths(paths: Iterable[str]) -> list[str]:
+    """Drop paths that lie inside another path of the list."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(top) for top in result):
+            result.append(path)
+    return result
+
+
+def scope_paths(user, perm: str) -> list[str]:
+    """Materialised paths of the subtrees in which the user holds ``perm``."""
+    return _top_paths(g.path for g in grants(user) if perm in ROLE_PERMISSIONS.get(g.role, ()))
+
+
+def has_perm(user, perm: str, organization=None) -> bool:
+    """Does the user hold ``perm`` over ``organization`` (or anywhere, when None)?"""
+    paths = scope_paths(user, perm)
+    if organization is None:
+        return bool(paths)
+    return any(organization.path.startswith(p) for p in paths)
+
+
+def roles(user) -> set[str]:
+    return {g.role for g in grants(user)}
+
+
+def path_q(paths: list[str], path_field: str) -> Q:
+    """A filter matching rows whose organisation path lies in any of ``paths``."""
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{path_field}__startswith": path})
+    return q
+
+
+def scope(queryset: QuerySet, user, perm: str, *, path_field: str) -> QuerySet:
+    """Restrict any queryset to the rows whose organisation lies in the user's scope for ``perm``.
+
+    ``path_field`` names the organisation path from the queryset's model, for example
+    ``"path"`` for organisations or ``"organization__path"`` for people.
+    """
+    return queryset.filter(path_q(scope_paths(user, perm), path_field))
+
+
+def organizations_visible_to(user, perm: str = ORG_VIEW) -> QuerySet:
+    from qingyi.organizations.models import Organization
+
+    return scope(Organization.objects.all(), user, perm, path_field="path")
+
+
+def get_object_for_user(
+    queryset: QuerySet,
+    user,
+    *,
+    view_perm: str,
+    path_field: str,
+    need: str | None = None,
+    org_of=None,
+    **lookup,
+) -> Model:
+    """Fetch one object the user may see: 404 outside their scope, 403 inside it without ``need``.
+
+    ``org_of`` returns the organisation that ``need`` is checked against (default: the
+    object's ``organization``).
+    """
+    try:
+        obj = scope(queryset, user, view_perm, path_field=path_field).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+    if need is not None:
+        organization = org_of(obj) if org_of else obj.organization
+        if not has_perm(user, need, organization):
+            raise PermissionDenied
+    return obj
+
+
+def require_perm(user, perm: str, organization=None) -> None:
+    if not has_perm(user, perm, organization):
+        raise PermissionDenied

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from qingyi.core import metrics, scoping
+from qingyi.core.forms import SettingsForm
+from qingyi.core.periods import Period, PeriodError
+from qingyi.core.services import settings_update
+from qingyi.organizations.selectors import elections_due, organization_for_user, primary_organization
+
+TILES = (
+    "people.active",
+    "people.league_members",
+    "people.youth_share",
+    "people.due_to_age_out",
+    "organizations.elections_due",
+)
+CHARTS = ("people.by_political_status", "people.by_profession", "organizations.cadre_age")
+
+
+def _scope_from_request(request) -> metrics.Scope:
+    org_pk = request.GET.get("org")
+    organization = (
+        organization_for_user(request.user, org_pk, perm=scoping.METRICS_VIEW)
+        if org_pk
+        else primary_organization(request.user)
+    )
+    if organization is None or not scoping.has_perm(request.user, scoping.METRICS_VIEW, organization):
+        raise PermissionDenied
+    try:
+        period = Period.parse(request.GET.get("period"))
+    except PeriodError as exc:
+        messages.error(request, str(exc))
+        period = Period.current_year()
+    return metrics.Scope(organization=organization, period=period)
+
+
+@login_required
+def home(request):
+    if not scoping.has_perm(request.user, scoping.METRICS_VIEW):
+        return redirect("accounts:profile")
+    scope = _scope_from_request(request)
+    tiles = [(metrics.get(name), metrics.get(name).value(scope)) for name in TILES]
+    charts = []
+    for name in CHARTS:
+        metric = metrics.get(name)
+        buckets = metric.value(scope)
+        charts.append(
+            {
+                "metric": metric,
+                "buckets": buckets,
+                "data": json.dumps([{"name": b.label, "value": b.value, "key": b.key} for b in buckets]),
+            }
+        )
+    due = elections_due(scope.organization)
+    return render(
+        request,
+        "core/home.html",
+        {"scope": scope, "tiles": tiles, "charts": charts, "elections_due": due},
+    )
+
+
+@login_required
+def metric_detail(request, name: str):
+    """A figure and the records behind it."""
+    try:
+        metric = metrics.get(name)
+    except KeyError:
+        raise Http404 from None
+    scope = _scope_from_request(request)
+    key = request.GET.get("key")
+    value = metric.value(scope)
+    records = metric.records(scope, key) if key is not None else metric.records(scope)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    rows = [[_cell(obj, attr) for attr, _label in metric.columns] for obj in page.object_list]
+    bucket_label = next((b.label for b in value if b.key == key), key) if metric.kind == "breakdown" else None
+    return render(
+        request,
+        "core/metric_detail.html",
+        {
+            "metric": metric,
+            "scope": scope,
+            "value": value,
+            "key": key,
+            "bucket_label": bucket_label,
+            "page": page,
+            "rows": rows,
+            "columns": [label for _attr, label in metric.columns],
+        },
+    )
+
+
+def _cell(obj, attr: str):
+    value = getattr(obj, attr, "")
+    return value() if callable(value) else value
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_edit(request):
+    scoping.require_perm(request.user, scoping.SETTINGS_MANAGE)
+    form = SettingsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            settings_update(values=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("core:settings")
+    return render(request, "core/settings.html", {"form": form})

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from qingyi.organizations import views
+
+app_name = "organizations"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("cadres/", views.cadre_structure, name="cadre_structure"),
+    path("party-branches/", views.party_branch_list, name="party_branch_list"),
+    path("departments/", views.department_list, name="department_list"),
+    path("<int:org_pk>/", views.detail, name="detail"),
+    path("<int:org_pk>/new/", views.create_child, name="create"),
+    path("<int:org_pk>/edit/", views.edit, name="edit"),
+    path("<int:org_pk>/move/", views.move, name="move"),
+    path("<int:org_pk>/archive/", views.archive, name="archive"),
+    path("<int:org_pk>/restore/", views.restore, name="restore"),
+    path("<int:org_pk>/elections/new/", views.election_new, name="election_new"),
+    path("<int:org_pk>/positions/new/", views.position_new, name="position_new"),
+    path("positions/<int:position_pk>/end/", views.position_end, name="position_end"),
+]

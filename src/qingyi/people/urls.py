@@ -1,0 +1,22 @@
+from django.urls import path
+
+from qingyi.people import views, views_import
+
+app_name = "people"
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("new/", views.person_create, name="create"),
+    path("import/", views_import.roster_import, name="import"),
+    path("export/", views_import.roster_export, name="export"),
+    path("<int:person_pk>/", views.person_detail, name="detail"),
+    path("<int:person_pk>/edit/", views.person_edit, name="edit"),
+    path("<int:person_pk>/age-out/", views.person_age_out, name="age_out"),
+    path("<int:person_pk>/leave/", views.person_leave, name="leave"),
+    path("<int:person_pk>/transfer/", views.transfer_new, name="transfer_new"),
+    path("transfers/", views.transfer_list, name="transfer_list"),
+    path("transfers/<int:transfer_pk>/approve/", views.transfer_approve, name="transfer_approve"),
+    path("transfers/<int:transfer_pk>/refuse/", views.transfer_refuse, name="transfer_refuse"),
+    path("transfers/<int:transfer_pk>/cancel/", views.transfer_cancel, name="transfer_cancel"),
+    path("changes/<int:change_pk>/approve/", views.change_request_approve, name="change_approve"),
+    path("changes/<int:change_pk>/refuse/", views.change_request_refuse, name="change_refuse"),
+]

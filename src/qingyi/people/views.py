@@ -1,0 +1,324 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from qingyi.core import scoping
+from qingyi.organizations.models import Department, Organization
+from qingyi.organizations.selectors import organization_for_user, organizations_for, positions_of
+from qingyi.people import selectors, services
+from qingyi.people.forms import DateForm, PersonCreateForm, PersonForm, ReasonForm, TransferForm
+from qingyi.people.models import ChangeRequest, Person, Transfer
+
+PAGE_SIZE = 50
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _person(user, pk: int, need: str | None = None) -> Person:
+    return scoping.get_object_for_user(
+        Person.objects.select_related("organization", "department", "user"),
+        user,
+        view_perm=scoping.PEOPLE_VIEW,
+        path_field="organization__path",
+        need=need,
+        pk=pk,
+    )
+
+
+def roster_filters(request) -> selectors.RosterFilters:
+    """Read the roster filters from the query string; an organisation outside the scope is a 404."""
+    params = request.GET
+    filters = selectors.RosterFilters(
+        q=params.get("q", "").strip()[:64],
+        status=params.get("status", Person.Status.ACTIVE) if params.get("status", "x") != "" else "",
+        political_status=params.get("political_status", ""),
+        profession=params.get("profession", ""),
+        youth=params.get("youth") == "1",
+        due_to_age_out=params.get("due_to_age_out") == "1",
+    )
+    if params.get("org"):
+        filters.organization_path = organization_for_user(request.user, params["org"]).path
+    if params.get("department", "").isdigit():
+        filters.department_id = int(params["department"])
+    return filters
+
+
+@login_required
+def person_list(request):
+    scoping.require_perm(request.user, scoping.PEOPLE_VIEW)
+    filters = roster_filters(request)
+    people = selectors.roster(selectors.people_for(request.user), filters)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "organizations": organizations_for(request.user).filter(archived_at__isnull=True).only("pk", "name", "depth"),
+        "departments": Department.objects.filter(archived_at__isnull=True).only("pk", "name"),
+        "statuses": Person.Status.choices,
+        "political_statuses": Person.PoliticalStatus.choices,
+        "professions": Person.Profession.choices,
+        "selected_org": request.GET.get("org", ""),
+        "can_manage": scoping.has_perm(request.user, scoping.PEOPLE_MANAGE),
+        "can_import": scoping.has_perm(request.user, scoping.PEOPLE_IMPORT),
+        "can_export": scoping.has_perm(request.user, scoping.PEOPLE_EXPORT),
+        "query_string": request.GET.urlencode(),
+    }
+    template = "people/person_list.html#results" if request.htmx else "people/person_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def person_detail(request, person_pk: int):
+    person = _person(request.user, person_pk)
+    today = timezone.localdate()
+    positions = list(positions_of(person))
+    for position in positions:
+        position.state = position.state_on(today)
+    history = list(person.history.select_related("history_user").order_by("-history_date")[:30])
+    changes = []
+    for record in history:
+        delta = []
+        if record.prev_record is not None:
+            diff = record.diff_against(record.prev_record)
+            delta = [(Person._meta.get_field(c.field).verbose_name, c.old, c.new) for c in diff.changes]
+        changes.append({"record": record, "delta": delta})
+    can_sensitive = scoping.has_perm(request.user, scoping.PEOPLE_SENSITIVE, person.organization)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "positions": positions,
+            "changes": changes,
+            "transfers": person.transfers.select_related("from_organization", "to_organization")[:10],
+            "pending_changes": person.change_requests.filter(status=ChangeRequest.Status.PENDING),
+            "id_number": person.id_number if can_sensitive and request.GET.get("reveal") == "1" else person.id_number_masked,
+            "can_reveal": can_sensitive,
+            "can_manage": scoping.has_perm(request.user, scoping.PEOPLE_MANAGE, person.organization),
+            "due_to_age_out": Person.objects.filter(selectors.due_to_age_out_q(today), pk=person.pk).exists(),
+            "age": person.age(today),
+            "is_youth": person.is_youth(today),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    scoping.require_perm(request.user, scoping.PEOPLE_MANAGE)
+    orgs = organizations_for(request.user, scoping.PEOPLE_MANAGE).filter(archived_at__isnull=True)
+    initial = {"organization": request.GET.get("org")} if request.GET.get("org") else None
+    form = PersonCreateForm(request.POST or None, organizations=orgs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(
+                organization=form.cleaned_data["organization"], data=form.data_for_service(), actor=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s added to the roster.") % {"name": person.name})
+            return redirect("people:detail", person.pk)
+    return render(request, "people/person_form.html", {"form": form, "title": _("Add a person")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, person_pk: int):
+    person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                person=person,
+                data=form.data_for_service(),
+                expected_version=form.cleaned_data.get("version") or 0,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "person": person, "title": _("Edit %(name)s") % {"name": person.name}}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_age_out(request, person_pk: int):
+    person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
+    form = DateForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_age_out(person=person, on=form.cleaned_data["on"], actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s has aged out of the league.") % {"name": person.name})
+            return redirect("people:detail", person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("Age-out of %(name)s") % {"name": person.name}})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_leave(request, person_pk: int):
+    person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
+    form = DateForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_leave(person=person, on=form.cleaned_data["on"], actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is marked as left.") % {"name": person.name})
+            return redirect("people:detail", person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("%(name)s leaves") % {"name": person.name}})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_new(request, person_pk: int):
+    person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
+    # Any live organisation of the same hospital may receive; its admin decides.
+    root_path = person.organization.path[: Organization.steplen]
+    targets = Organization.objects.filter(path__startswith=root_path, archived_at__isnull=True).exclude(pk=person.organization_id)
+    form = TransferForm(request.POST or None, organizations=targets)
+    if request.method == "POST":
+        form.fields["to_organization"].queryset = Organization.objects.filter(path__startswith=root_path)
+        if form.is_valid():
+            try:
+                services.transfer_request(
+                    person=person,
+                    to_organization=form.cleaned_data["to_organization"],
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Transfer requested; the receiving organisation's admin will decide."))
+                return redirect("people:detail", person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("Transfer %(name)s") % {"name": person.name}})
+
+
+@login_required
+def transfer_list(request):
+    scoping.require_perm(request.user, scoping.PEOPLE_VIEW)
+    transfers = selectors.transfers_for(request.user)
+    pending_in = [
+        t for t in transfers.filter(status=Transfer.Status.PENDING)
+        if scoping.has_perm(request.user, scoping.TRANSFERS_DECIDE, t.to_organization)
+    ]
+    page = Paginator(transfers, PAGE_SIZE).get_page(request.GET.get("page"))
+    changes = selectors.change_requests_for(request.user).filter(status=ChangeRequest.Status.PENDING)
+    return render(
+        request,
+        "people/transfer_list.html",
+        {"page": page, "pending_in": pending_in, "changes": changes, "reason_form": ReasonForm()},
+    )
+
+
+def _transfer(user, pk: int) -> Transfer:
+    """A transfer leaving or arriving in the user's scope; 404 otherwise."""
+    transfer = selectors.transfers_for(user).filter(pk=pk).first()
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+@login_required
+@require_POST
+def transfer_approve(request, transfer_pk: int):
+    transfer = _transfer(request.user, transfer_pk)
+    try:
+        services.transfer_approve(transfer=transfer, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Transfer approved: %(name)s now belongs to “%(org)s”.") % {"name": transfer.person.name, "org": transfer.to_organization})
+    return redirect("people:transfer_list")
+
+
+@login_required
+@require_POST
+def transfer_refuse(request, transfer_pk: int):
+    transfer = _transfer(request.user, transfer_pk)
+    try:
+        services.transfer_refuse(transfer=transfer, reason=request.POST.get("reason", ""), actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Transfer refused."))
+    return redirect("people:transfer_list")
+
+
+@login_required
+@require_POST
+def transfer_cancel(request, transfer_pk: int):
+    transfer = _transfer(request.user, transfer_pk)
+    try:
+        services.transfer_cancel(transfer=transfer, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Transfer cancelled."))
+    return redirect("people:transfer_list")
+
+
+def _change(user, pk: int) -> ChangeRequest:
+    return scoping.get_object_for_user(
+        ChangeRequest.objects.select_related("person", "person__organization"),
+        user,
+        view_perm=scoping.PEOPLE_VIEW,
+        path_field="person__organization__path",
+        need=scoping.PEOPLE_MANAGE,
+        org_of=lambda change: change.person.organization,
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def change_request_approve(request, change_pk: int):
+    change = _change(request.user, change_pk)
+    try:
+        services.change_request_approve(request=change, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Change approved."))
+    return redirect("people:transfer_list")
+
+
+@login_required
+@require_POST
+def change_request_refuse(request, change_pk: int):
+    change = _change(request.user, change_pk)
+    try:
+        services.change_request_refuse(request=change, reason=request.POST.get("reason", ""), actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Change refused."))
+    return redirect("people:transfer_list")

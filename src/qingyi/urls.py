@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from qingyi.api.api import api
+
+urlpatterns = [
+    path("", include("qingyi.core.urls")),
+    path("accounts/", include("qingyi.accounts.urls")),
+    path("organizations/", include("qingyi.organizations.urls")),
+    path("people/", include("qingyi.people.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
