@@ -20,11 +20,19 @@ from tests.factories import PersonFactory, UserFactory, grant, make_tree
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
+    """Each test starts with an empty cache, login throttling off, and English.
+
+    Tests read English messages; the Chinese catalogue has tests of its own, which ask for
+    Chinese explicitly (tests/core/test_i18n.py).
+    """
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
     settings.AXES_ENABLED = False
-    yield
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
     cache.clear()
 
 

@@ -95,3 +95,17 @@ def grant(user: User, role: str, organization: Organization) -> User:
     if hasattr(user, "_qingyi_grants"):
         del user._qingyi_grants
     return user
+
+
+def form_payload(form, **changes) -> dict:
+    """What a browser would post for an unbound form as rendered, with ``changes`` applied."""
+    payload = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None or value == "":
+            continue
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        payload[name] = value
+    payload.update(changes)
+    return payload

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from qingyi.accounts.forms import TokenForm
 from qingyi.accounts.models import ApiToken
@@ -17,6 +17,7 @@ from qingyi.people.services import change_request_create
 
 
 @login_required
+@require_GET
 def profile(request):
     person = getattr(request.user, "person", None)
     context = {

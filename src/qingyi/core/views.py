@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from qingyi.core import metrics, scoping
 from qingyi.core.forms import SettingsForm
@@ -45,6 +45,7 @@ def _scope_from_request(request) -> metrics.Scope:
 
 
 @login_required
+@require_GET
 def home(request):
     if not scoping.has_perm(request.user, scoping.METRICS_VIEW):
         return redirect("accounts:profile")
@@ -70,6 +71,7 @@ def home(request):
 
 
 @login_required
+@require_GET
 def metric_detail(request, name: str):
     """A figure and the records behind it."""
     try:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_http_methods
 
 from qingyi.core import metrics, scoping
 from qingyi.core.periods import Period
@@ -35,6 +35,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 
 @login_required
+@require_GET
 def tree(request):
     scoping.require_perm(request.user, scoping.ORG_VIEW)
     show_archived = request.GET.get("archived") == "1"
@@ -43,6 +44,7 @@ def tree(request):
 
 
 @login_required
+@require_GET
 def detail(request, org_pk: int):
     org = selectors.organization_for_user(request.user, org_pk)
     today = timezone.localdate()
@@ -226,6 +228,7 @@ def position_end(request, position_pk: int):
 
 
 @login_required
+@require_GET
 def cadre_structure(request):
     scoping.require_perm(request.user, scoping.CADRES_MANAGE)
     org = selectors.primary_organization(request.user)

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_http_methods
 
 from qingyi.core import scoping
 from qingyi.organizations.models import Department, Organization
@@ -58,6 +58,7 @@ def roster_filters(request) -> selectors.RosterFilters:
 
 
 @login_required
+@require_GET
 def person_list(request):
     scoping.require_perm(request.user, scoping.PEOPLE_VIEW)
     filters = roster_filters(request)
@@ -82,6 +83,7 @@ def person_list(request):
 
 
 @login_required
+@require_GET
 def person_detail(request, person_pk: int):
     person = _person(request.user, person_pk)
     today = timezone.localdate()
@@ -218,6 +220,7 @@ def transfer_new(request, person_pk: int):
 
 
 @login_required
+@require_GET
 def transfer_list(request):
     scoping.require_perm(request.user, scoping.PEOPLE_VIEW)
     transfers = selectors.transfers_for(request.user)
