@@ -1,0 +1,73 @@
+import datetime as dt
+
+from django.urls import reverse
+
+from qingyi.core import metrics
+from qingyi.core.periods import Period
+from qingyi.organizations.models import Position
+from tests.factories import PersonFactory, years_ago
+
+
+def _scope(org, year=None):
+    return metrics.Scope(organization=org, period=Period.year(year or dt.date.today().year))
+
+
+def test_every_registered_metric_computes_and_lists_records(personas):
+    scope = _scope(personas.tree.committee)
+    assert {"people.active", "people.youth_share", "organizations.elections_due"} <= set(metrics.REGISTRY)
+    for metric in metrics.REGISTRY.values():
+        value = metric.value(scope)
+        records = metric.records(scope)
+        if metric.kind == "breakdown":
+            for bucket in value:
+                assert metric.records(scope, bucket.key).count() == bucket.value, (metric.name, bucket)
+        elif metric.kind == "number":
+            assert records.count() == value, metric.name
+
+
+def test_figures_follow_the_subtree(personas):
+    tree = personas.tree
+    assert metrics.get("people.active").value(_scope(tree.committee)) == 3
+    assert metrics.get("people.active").value(_scope(tree.branch_a)) == 2
+    assert metrics.get("people.active").value(_scope(tree.branch_b)) == 1
+
+
+def test_youth_share_and_age_out(personas):
+    tree = personas.tree
+    PersonFactory(organization=tree.branch_b, birth_date=years_ago(40), political_status="masses", league_joined_on=None)
+    due = PersonFactory(organization=tree.branch_b, birth_date=years_ago(29))
+    holder = PersonFactory(organization=tree.branch_b, birth_date=years_ago(29))
+    Position.objects.create(person=holder, organization=tree.branch_b, title="secretary", start_on=dt.date(2020, 1, 1))
+    scope = _scope(tree.branch_b)
+    assert metrics.get("people.youth_share").value(scope) == 75.0  # 3 of 4 aged 35 or under
+    assert list(metrics.get("people.due_to_age_out").records(scope)) == [due]
+
+
+def test_cadre_age_breakdown_counts_current_posts(personas):
+    tree = personas.tree
+    Position.objects.create(person=personas.person_a, organization=tree.branch_a, title="secretary", start_on=dt.date(2020, 1, 1))
+    Position.objects.create(person=personas.person_b, organization=tree.branch_b, title="secretary", start_on=dt.date(2020, 1, 1), end_on=dt.date(2021, 1, 1))
+    buckets = {b.key: b.value for b in metrics.get("organizations.cadre_age").value(_scope(tree.committee))}
+    assert buckets == {"le28": 1, "29_35": 0, "36_45": 0, "gt45": 0}
+
+
+def test_dashboard_tiles_equal_the_registry(personas, login):
+    client = login(personas.committee_admin)
+    body = client.get(reverse("core:home")).content.decode()
+    value = metrics.get("people.active").value(_scope(personas.tree.committee))
+    assert f'data-metric="people.active">{value}<' in body
+
+
+def test_metric_records_page_lists_the_people(personas, login):
+    client = login(personas.admin_a)
+    body = client.get(reverse("core:metric_detail", args=["people.active"])).content.decode()
+    assert "甲支部人" in body and "乙支部人" not in body
+    assert client.get(reverse("core:metric_detail", args=["no.such"])).status_code == 404
+    assert client.get(reverse("core:metric_detail", args=["people.active"]), {"org": personas.tree.branch_b.pk}).status_code == 404
+
+
+def test_bad_period_gets_a_message_not_an_error(personas, login):
+    client = login(personas.committee_admin)
+    response = client.get(reverse("core:home"), {"period": "2025-13"})
+    assert response.status_code == 200
+    assert "not a" in response.content.decode()
