@@ -4,6 +4,10 @@ The walk covers every pattern of the URLconf (pages and API routes), so new URLs
 without editing this test. A pattern whose keyword argument this file does not know makes
 the test fail, asking for branch B's object of that kind to be added to ``objects_of_b``.
 
+Each domain adds its own objects of branch B in ``tests/<app>/matrix.py``: a function
+``objects_of_b(personas) -> dict`` mapping URL keyword names to the ids of objects that belong
+to branch B (and ``api_ids``, optionally, mapping an API route fragment to an id).
+
 What it proves: the admin of branch A, a member and an outsider get nothing of branch B's
 objects — by URL (404/403), by list (B's people and organisation do not appear), and by
 form (a POST changes nothing).
@@ -12,6 +16,8 @@ form (a POST changes nothing).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -84,15 +90,33 @@ def world(personas):
         "id": None,  # API routes: filled per route below
         "name": "people.active",  # metric names are not B's; the org query parameter is
     }
+    api_ids = {"people": b.pk, "organizations": tree.branch_b.pk}
+    for module in _domain_matrices():
+        extra = module.objects_of_b(personas)
+        api_ids.update(extra.pop("api_ids", {}))
+        clash = set(extra) & set(objects_of_b)
+        assert not clash, f"{module.__name__} redefines {clash}"
+        objects_of_b.update(extra)
+    personas.api_ids = api_ids
     return personas, objects_of_b
 
 
+def _domain_matrices():
+    import tests
+
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.ispkg:
+            try:
+                yield importlib.import_module(f"tests.{info.name}.matrix")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"tests.{info.name}.matrix":
+                    raise
+
+
 def _api_id(route: str, personas) -> object:
-    if "people" in route:
-        return personas.person_b.pk
-    if "organizations" in route:
-        return personas.tree.branch_b.pk
-    return personas.tree.branch_b.pk
+    """The id of branch B's object for an API route, by the longest matching fragment."""
+    matches = [fragment for fragment in personas.api_ids if fragment in route]
+    return personas.api_ids[max(matches, key=len)] if matches else personas.tree.branch_b.pk
 
 
 def _snapshot(personas):

@@ -1,0 +1,132 @@
+"""The one check-in mechanism: rotating QR codes and idempotent scans.
+
+Volunteer shifts (签到 at a post) and league activities (签到 at a meeting) both use it:
+a screen or the organiser's phone shows a QR code for a *subject* (``"shift:42"``,
+``"activity:7"``) that changes every ``WINDOW_SECONDS``; a member's phone scans it and
+sends the code with the scan time and a client-chosen id. ``scan_accept`` checks the
+code (forged or expired codes are refused), recognises a replayed scan by its client id,
+and calls the domain's handler to record the check-in or check-out — once.
+
+A code is an HMAC of the subject and the time window under the project's SECRET_KEY, so
+nothing needs storing to verify it, and a code for one subject is useless for another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import segno
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qingyi.core.models import Scan
+
+WINDOW_SECONDS = 60
+# A code stays valid for the window it was shown in and the next one (scan delay, clock skew).
+GRACE_WINDOWS = 1
+# Offline scans are accepted when sent within this time of the scan.
+OFFLINE_MAX_AGE = dt.timedelta(hours=24)
+# A scan's own clock may run ahead of the server by at most this.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
+class ScanRefused(Exception):
+    """The scan was refused; ``str(exc)`` is the message for the person scanning."""
+
+
+def _window(at: dt.datetime) -> int:
+    return int(at.timestamp()) // WINDOW_SECONDS
+
+
+def _mac(subject: str, window: int) -> str:
+    key = settings.SECRET_KEY.encode()
+    digest = hmac.new(key, f"qingyi-checkin:{subject}:{window}".encode(), hashlib.sha256).hexdigest()
+    return digest[:16]
+
+
+def rotating_code(subject: str, *, at: dt.datetime | None = None) -> str:
+    """The code shown for ``subject`` now (or at ``at``): ``<window>.<mac>``."""
+    window = _window(at or timezone.now())
+    return f"{window}.{_mac(subject, window)}"
+
+
+def code_valid(subject: str, code: str, *, at: dt.datetime) -> bool:
+    """Is ``code`` a genuine code for ``subject``, shown at most GRACE_WINDOWS before ``at``?"""
+    try:
+        window_text, mac = code.split(".", 1)
+        window = int(window_text)
+    except (ValueError, AttributeError):
+        return False
+    if not hmac.compare_digest(mac, _mac(subject, window)):
+        return False
+    return 0 <= _window(at) - window <= GRACE_WINDOWS
+
+
+def seconds_left(*, at: dt.datetime | None = None) -> int:
+    now = at or timezone.now()
+    return WINDOW_SECONDS - int(now.timestamp()) % WINDOW_SECONDS
+
+
+def qr_svg(data: str, *, scale: int = 6) -> str:
+    """An inline SVG QR code (segno), served by the project itself."""
+    return segno.make(data, error="m").svg_inline(scale=scale, dark="#111", light="#fff")
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    result: str
+    message: str
+    replayed: bool = False
+
+
+def scan_accept(
+    *,
+    subject: str,
+    code: str,
+    user,
+    client_id: str,
+    scanned_at: dt.datetime | None,
+    handler: Callable[[dt.datetime], tuple[str, str]],
+) -> ScanOutcome:
+    """Accept one scan, at most once per ``client_id``.
+
+    ``handler(scanned_at)`` records the domain's check-in or check-out and returns
+    (``Scan.Result`` value, message); it raises ``ScanRefused`` to refuse. A replayed
+    scan returns the first outcome without calling the handler again.
+    """
+    now = timezone.now()
+    client_id = (client_id or "").strip()[:64]
+    if not client_id:
+        raise ScanRefused(_("The scan has no id; scan again."))
+    earlier = Scan.objects.filter(client_id=client_id).first()
+    if earlier is not None:
+        if earlier.user_id != user.pk or earlier.subject != subject:
+            raise ScanRefused(_("This scan id was already used."))
+        return ScanOutcome(earlier.result, earlier.message, replayed=True)
+    offline = scanned_at is not None and now - scanned_at > dt.timedelta(seconds=WINDOW_SECONDS * (GRACE_WINDOWS + 1))
+    at = scanned_at or now
+    if at > now + CLOCK_SKEW:
+        raise ScanRefused(_("The scan's time is in the future; check the phone's clock."))
+    if now - at > OFFLINE_MAX_AGE:
+        raise ScanRefused(_("This scan is more than a day old and can no longer be accepted."))
+    if not code_valid(subject, code, at=at):
+        raise ScanRefused(_("This QR code has expired or is not genuine. Scan the code on the screen again."))
+    try:
+        with transaction.atomic():
+            result, message = handler(at)
+            Scan.objects.create(
+                client_id=client_id, subject=subject, user=user, scanned_at=at, offline=offline, result=result, message=message
+            )
+    except IntegrityError:
+        # The same scan arrived twice at the same moment: the first one won.
+        earlier = Scan.objects.filter(client_id=client_id).first()
+        if earlier is None:
+            raise
+        return ScanOutcome(earlier.result, earlier.message, replayed=True)
+    return ScanOutcome(result, message)
