@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "qingyi.core",
     "qingyi.accounts",
     "qingyi.organizations",

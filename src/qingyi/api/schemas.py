@@ -1,0 +1,52 @@
+"""Schemas and helpers shared by the domain routers."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[FieldErrorOut] = []
+
+
+# The error responses every authenticated operation may give, for the OpenAPI schema.
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+def responses(ok: Any, *, status: int = 200) -> dict[int, Any]:
+    """``response=`` for an operation: ``ok`` on success, the common error bodies otherwise."""
+    return {status: ok, **ERRORS}
+
+
+class Ref(Schema):
+    """A named object by id, e.g. an organisation or a department."""
+
+    id: int
+    name: str
+
+
+def choice(choices: type) -> Any:
+    """The values of a ``TextChoices`` as a ``Literal``: an inline enum in the OpenAPI schema
+    (named enums would collide: ``Person.Status``, ``Transfer.Status`` ... are all "Status")."""
+    return Literal[tuple(choices.values)]
+
+
+def ref(obj) -> dict[str, Any] | None:
+    return None if obj is None else {"id": obj.pk, "name": str(obj)}
+
+
+def user_of(request) -> Any:
+    """The authenticated user (from the token or the session)."""
+    return request.auth
