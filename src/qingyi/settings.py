@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "qingyi.accounts",
     "qingyi.organizations",
     "qingyi.people",
+    "qingyi.activities",
+    "qingyi.volunteering",
+    "qingyi.growth",
     "qingyi.api",
 ]
 

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "qingyi.core"
     label = "core"
+    # Menu entries: (url name, label, permission or None); see core/navigation.py.
+    navigation = [("core:home", _("Home"), None, 0), ("core:settings", _("Settings"), "settings.manage", 100)]
     verbose_name = _("Core")
 
     def ready(self) -> None:

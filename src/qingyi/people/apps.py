@@ -5,4 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "qingyi.people"
     label = "people"
+    # Menu entries: (url name, label, permission or None); see core/navigation.py.
+    navigation = [
+        ("people:list", _("Roster"), "people.view"),
+        ("people:transfer_list", _("Transfers"), "transfers.decide"),
+    ]
     verbose_name = _("People")

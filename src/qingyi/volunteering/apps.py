@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteeringConfig(AppConfig):
+    name = "qingyi.volunteering"
+    label = "volunteering"
+    verbose_name = _("Volunteer service")
+    # Menu entries: (url name, label, permission or None[, weight]); see core/navigation.py.
+    navigation: list = []
