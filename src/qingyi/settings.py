@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "qingyi.people",
     "qingyi.activities",
     "qingyi.volunteering",
+    "qingyi.escorts",
     "qingyi.growth",
     "qingyi.api",
 ]

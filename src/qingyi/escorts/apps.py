@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EscortsConfig(AppConfig):
+    """陪诊: patients' escort requests, dispatched to on-duty volunteers."""
+
+    name = "qingyi.escorts"
+    label = "escorts"
+    verbose_name = _("Patient escorts")
+    # Menu entries: (url name, label, permission or None[, weight]); see core/navigation.py.
+    navigation: list = []
