@@ -71,3 +71,20 @@ def test_bad_period_gets_a_message_not_an_error(personas, login):
     response = client.get(reverse("core:home"), {"period": "2025-13"})
     assert response.status_code == 200
     assert "not a" in response.content.decode()
+
+
+def test_people_cut_by_party_branch_and_department(personas):
+    from tests.factories import DepartmentFactory, PartyBranchFactory
+
+    tree = personas.tree
+    party = PartyBranchFactory(name="护理党支部")
+    tree.general.__class__.objects.filter(pk__in=[tree.branch_a.pk]).update(party_branch=party)
+    ward = DepartmentFactory(name="心内科")
+    personas.person_b.__class__.objects.filter(pk=personas.person_b.pk).update(department=ward)
+    scope = _scope(tree.committee)
+    by_party = {b.label: b.value for b in metrics.get("people.by_party_branch").value(scope)}
+    assert by_party == {"护理党支部": 2, "Not paired": 1}
+    by_department = {b.label: b.value for b in metrics.get("people.by_department").value(scope)}
+    assert by_department == {"No department": 2, "心内科": 1}
+    key = next(b.key for b in metrics.get("people.by_party_branch").value(scope) if b.label == "护理党支部")
+    assert set(metrics.get("people.by_party_branch").records(scope, key)) == {personas.person_a, personas.member_person}

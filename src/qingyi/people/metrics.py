@@ -102,13 +102,17 @@ def _department_records(scope: Scope, key: str | None = None) -> QuerySet[Person
     columns=PERSON_COLUMNS,
 )
 def people_by_department(scope: Scope):
-    from qingyi.core.metrics import Bucket
-
-    rows = breakdown(_active(scope), "department_id")
     from qingyi.organizations.models import Department
 
-    names = dict(Department.objects.filter(pk__in=[b.key for b in rows if b.key]).values_list("pk", "name"))
-    return [Bucket(b.key, names.get(int(b.key), "—") if b.key else str(_("No department")), b.value) for b in rows]
+    return _named_buckets(breakdown(_active(scope), "department_id"), Department, _("No department"))
+
+
+def _named_buckets(rows, model, empty_label):
+    """Relabel id buckets with the names of ``model`` rows (one query)."""
+    from qingyi.core.metrics import Bucket
+
+    names = dict(model.objects.filter(pk__in=[b.key for b in rows if b.key]).values_list("pk", "name"))
+    return [Bucket(b.key, names.get(int(b.key), "—") if b.key else str(empty_label), b.value) for b in rows]
 
 
 def _youth_records(scope: Scope, key: str | None = None) -> QuerySet[Person]:
@@ -158,3 +162,24 @@ def _age_out_records(scope: Scope, key: str | None = None) -> QuerySet[Person]:
 )
 def people_due_to_age_out(scope: Scope) -> int:
     return _age_out_records(scope).count()
+
+
+def _party_branch_records(scope: Scope, key: str | None = None) -> QuerySet[Person]:
+    qs = _active(scope)
+    if key is None:
+        return qs
+    return qs.filter(organization__party_branch__isnull=True) if key == "" else qs.filter(organization__party_branch_id=key)
+
+
+@metric(
+    "people.by_party_branch",
+    label=_("Active people by paired party branch"),
+    kind="breakdown",
+    records=_party_branch_records,
+    columns=PERSON_COLUMNS,
+    description=_("People counted under the party branch paired with their league organisation (党建带团建)."),
+)
+def people_by_party_branch(scope: Scope):
+    from qingyi.organizations.models import PartyBranch
+
+    return _named_buckets(breakdown(_active(scope), "organization__party_branch_id"), PartyBranch, _("Not paired"))
