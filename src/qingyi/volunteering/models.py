@@ -1,0 +1,380 @@
+"""Volunteer service: volunteers, projects, posts, shifts, sign-ups and service records.
+
+Three numbers of hours are kept apart on a service record (RULES.md, 民政部令第67号):
+scheduled (the shift), recorded (check-in to check-out, rounded and capped) and verified —
+only verified hours count in totals, certificates and star levels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qingyi.core import rules
+from qingyi.core.models import TimeStampedModel
+from qingyi.people.models import mask_id_number, mask_phone
+
+
+class Qualification(TimeStampedModel):
+    """A kind of training or qualification a shift may require (院感培训, 核酸采样 ...)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(TimeStampedModel):
+    """志愿者: a member of staff linked to their roster record, or an outsider with their own data.
+
+    The record holds what 民政部令第67号 art. 7 lists: name, gender, birth date, ID number,
+    area of residence, contact, skills and service categories.
+    """
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        SOCIAL = "social", _("Social volunteer")
+        SOCIAL_WORKER = "social_worker", _("Social worker")
+        STUDENT = "student", _("Student")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        REFUSED = "refused", _("Refused")
+        LEFT = "left", _("Left")
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+    )
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="volunteer"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteer"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True, null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    area = models.CharField(_("area of residence"), max_length=100, blank=True)
+    skills = models.CharField(_("skills"), max_length=255, blank=True)
+    service_categories = models.CharField(_("service categories"), max_length=255, blank=True)
+    school = models.CharField(_("school or employer"), max_length=100, blank=True)
+    guardian_name = models.CharField(_("guardian's name"), max_length=50, blank=True)
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    guardian_consent_on = models.DateField(_("guardian's consent recorded on"), null=True, blank=True)
+    insurance_policy = models.CharField(_("accident insurance policy"), max_length=64, blank=True)
+    insurance_from = models.DateField(_("insured from"), null=True, blank=True)
+    insurance_until = models.DateField(_("insured until"), null=True, blank=True)
+    # No-shows before this moment were cleared by a coordinator.
+    no_shows_cleared_at = models.DateTimeField(_("no-shows cleared at"), null=True, blank=True)
+    registered_on = models.DateField(_("registered on"), default=dt.date.today)
+    application_note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["status", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number or "")
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def age(self, on: dt.date) -> int | None:
+        return rules.age_on(self.birth_date, on) if self.birth_date else None
+
+    def insured_on(self, day: dt.date) -> bool:
+        return bool(
+            self.insurance_from
+            and self.insurance_until
+            and self.insurance_from <= day <= self.insurance_until
+        )
+
+
+class VolunteerQualification(TimeStampedModel):
+    """A volunteer's qualification, valid from a date until its expiry (if any)."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="qualifications")
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="+")
+    obtained_on = models.DateField(_("obtained on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("volunteer's qualification")
+        verbose_name_plural = _("volunteers' qualifications")
+        ordering = ["qualification__name", "-obtained_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("obtained_on")),
+                name="qualification_expires_after_obtained",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.qualification}"
+
+
+class Project(TimeStampedModel):
+    """志愿服务项目: a named service project owned by an organisation."""
+
+    class Kind(models.TextChoices):
+        ESCORT = "escort", _("Patient escort")
+        CHILDREN = "children", _("Children's ward")
+        ELDERLY = "elderly", _("Elderly patients")
+        OUTREACH = "outreach", _("Outreach")
+        OTHER = "other", _("Other")
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_projects",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(_("description"), blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("service project")
+        verbose_name_plural = _("service projects")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(TimeStampedModel):
+    """岗位: a post within a project (导诊, 陪诊 ...)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="posts")
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="unique_post_name_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JoinMode(models.TextChoices):
+    INSTANT = "instant", _("Instant confirmation")
+    REQUEST = "request", _("Request and approval")
+    ASSIGNMENT = "assignment", _("Assignment by the coordinator")
+
+
+class ShiftSeries(TimeStampedModel):
+    """A repeating shift: on the chosen weekdays, between two dates, at the same times."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="series")
+    weekdays = models.JSONField(_("weekdays"), default=list)  # 0 = Monday
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("until"))
+    start_time = models.TimeField(_("starts at"))
+    end_time = models.TimeField(_("ends at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("shift series")
+        verbose_name_plural = _("shift series")
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.first_day}–{self.last_day}"
+
+
+class Shift(TimeStampedModel):
+    """班次: a time at a place with a capacity, in a project (and a post)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="shifts")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True, related_name="shifts")
+    series = models.ForeignKey(
+        ShiftSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts"
+    )
+    start = models.DateTimeField(_("starts"))
+    end = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    capacity = models.PositiveIntegerField(_("places"))
+    join_mode = models.CharField(
+        _("how people get in"), max_length=20, choices=JoinMode.choices, default=JoinMode.INSTANT
+    )
+    insurance_required = models.BooleanField(_("accident insurance required"), default=False)
+    required_qualifications = models.ManyToManyField(
+        Qualification, blank=True, related_name="+", verbose_name=_("required qualifications")
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["start", "pk"]
+        indexes = [models.Index(fields=["start"]), models.Index(fields=["project", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="shift_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def subject(self) -> str:
+        """The check-in subject of core.checkin."""
+        return f"shift:{self.pk}"
+
+    @property
+    def scheduled_hours(self) -> Decimal:
+        return (Decimal((self.end - self.start).total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"))
+
+
+class Signup(TimeStampedModel):
+    """报名: a volunteer's place (or place on the waiting list) on a shift."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("Waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUSED = "refused", _("Refused")
+        NO_SHOW = "no_show", _("No-show")
+
+    # Statuses that hold a place, or a claim on one.
+    HOLDING = (Status.CONFIRMED, Status.REQUESTED)
+    ACTIVE = (Status.CONFIRMED, Status.REQUESTED, Status.WAITING)
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="signups")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+    # Order on the waiting list (the time the volunteer joined it).
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["shift", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["shift", "volunteer"], name="one_signup_per_shift")]
+        indexes = [
+            models.Index(fields=["shift", "status"]),
+            models.Index(fields=["volunteer", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.shift} · {self.status}"
+
+
+class ServiceRecord(TimeStampedModel):
+    """服务记录: one volunteer's service on one shift: check-in, check-out and the three hours."""
+
+    class Source(models.TextChoices):
+        SCAN = "scan", _("Scanned")
+        MANUAL = "manual", _("Added by hand")
+
+    class Status(models.TextChoices):
+        CHECKED_IN = "checked_in", _("Checked in")
+        RECORDED = "recorded", _("Recorded")
+        VERIFIED = "verified", _("Verified")
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="records")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="records")
+    # Denormalised from the shift, so totals by project, organisation and day use plain indexes.
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="records")
+    served_on = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SCAN)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CHECKED_IN)
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    scheduled_hours = models.DecimalField(_("scheduled hours"), max_digits=6, decimal_places=2, default=0)
+    recorded_hours = models.DecimalField(
+        _("recorded hours"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    verified_hours = models.DecimalField(
+        _("verified hours"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    people_served = models.PositiveIntegerField(_("people served"), default=0)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-served_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "volunteer"], name="one_record_per_shift_and_volunteer"),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True)
+                | Q(checked_in_at__isnull=True)
+                | Q(checked_out_at__gte=models.F("checked_in_at")),
+                name="record_checks_out_after_check_in",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["volunteer", "status", "served_on"]),
+            models.Index(fields=["project", "status", "served_on"]),
+            models.Index(fields=["served_on", "status"]),
+            models.Index(fields=["volunteer", "checked_in_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.shift}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.VERIFIED
