@@ -57,3 +57,37 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} · {self.user_id} · {self.result}"
+
+
+class Notification(models.Model):
+    """A message to one user, shown in the platform (the bell) and sent through the channels.
+
+    Written by ``core.notifications.notify``; only its recipient sees it or marks it read.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    category = models.CharField(_("category"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The bell: unread count of one user; the list: one user's newest first.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} · {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
