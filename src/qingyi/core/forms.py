@@ -57,7 +57,7 @@ class SettingsForm(forms.Form):
                     label=spec.label,
                     initial=current,
                     min_value=0,
-                    max_value=1000,
+                    max_value=spec.max_value,
                     help_text=help_text,
                     widget=forms.NumberInput(attrs={"class": "form-control"}),
                 )

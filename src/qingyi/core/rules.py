@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -143,6 +144,67 @@ def add_years(day: dt.date, years: int) -> dt.date:
 # --- Branch size (团章 art. 27; 团支部工作条例) --------------------------------------------
 # A branch has 3–50 members (more only with approval).
 
+# --- Volunteer service (志愿服务条例 2017; 民政部令第67号 志愿服务记录与证明出具办法 2021) ---
+# 志愿服务条例 art. 14 and 67号令: registration from 14; under 18 needs a guardian's consent.
+VOLUNTEER_MIN_AGE = 14
+VOLUNTEER_ADULT_AGE = 18
+# 67号令 art. 9: a service record is entered within 10 working days after the activity
+# (``volunteer_entry_working_days``); later entries need the committee admin. Hours from
+# sign-in and sign-out are kept apart from hours added afterwards, and an added record may
+# not exceed the activity's duration (art. 10); at most 3 sign-ins a day per person as the
+# national system applies it (``volunteer_daily_sign_ins``). Hours are the time actually
+# given (art. 11); how they are rounded, and the grace after a shift's end, are local.
+# Star levels (中国志愿服务联合会《志愿者星级认定办法》, as the national system applies them):
+# 1★ 100 h, 2★ 300 h, 3★ 600 h, 4★ 1,000 h, 5★ 1,500 h of verified hours (settings).
+
+
+def volunteer_needs_guardian(birth_date: dt.date | None, on: dt.date) -> bool:
+    return birth_date is not None and age_on(birth_date, on) < VOLUNTEER_ADULT_AGE
+
+
+def working_days_after(day: dt.date, count: int) -> dt.date:
+    """The date ``count`` working days (Monday–Friday) after ``day``.
+
+    Public holidays and their make-up working days are not known here; the deadline is
+    therefore a few days generous around holidays, never short.
+    """
+    current = day
+    left = count
+    while left > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def volunteer_entry_deadline(served_on: dt.date) -> dt.date:
+    """The last day a service record for ``served_on`` may be entered without the committee admin."""
+    return working_days_after(served_on, int(get_setting("volunteer_entry_working_days")))
+
+
+def volunteer_hours_rounded(seconds: float) -> Decimal:
+    """Seconds of service as hours, rounded down to the committee's step.
+
+    The step is ``volunteer_hours_rounding_minutes``.
+    """
+    step = max(1, int(get_setting("volunteer_hours_rounding_minutes"))) * 60
+    steps = int(max(0, seconds) // step)
+    return (Decimal(steps * step) / Decimal(3600)).quantize(Decimal("0.01"))
+
+
+def volunteer_star_thresholds() -> list[int]:
+    return [int(get_setting(f"volunteer_star_{n}_hours")) for n in range(1, 6)]
+
+
+def volunteer_star_level(hours: Decimal | float) -> int:
+    """0–5: the highest star whose threshold of verified hours is reached."""
+    level = 0
+    for n, threshold in enumerate(volunteer_star_thresholds(), start=1):
+        if hours >= threshold:
+            level = n
+    return level
+
+
 # --- Settings: facts that vary by place ------------------------------------------------
 
 
@@ -152,6 +214,7 @@ class SettingSpec:
     default: Any
     label: Any
     source: str
+    max_value: int = 1000
 
 
 SETTINGS: dict[str, SettingSpec] = {
@@ -166,6 +229,77 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("term_years_branch", 3, _("Term of a branch (years)"), "团章 art. 26: 2 or 3 years"),
         SettingSpec("term_years_student_branch", 1, _("Term of a student branch (years)"), "团章 art. 26"),
         SettingSpec("election_warning_days", 90, _("Warn this many days before a term ends"), "local practice"),
+        SettingSpec(
+            "volunteer_entry_working_days",
+            10,
+            _("Working days within which volunteer hours may be added"),
+            "民政部令第67号 art. 9",
+        ),
+        SettingSpec(
+            "volunteer_daily_sign_ins",
+            3,
+            _("Most volunteer sign-ins per person a day"),
+            "民政部令第67号 practice",
+        ),
+        SettingSpec(
+            "volunteer_hours_rounding_minutes",
+            30,
+            _("Recorded volunteer hours are rounded down to (minutes)"),
+            "committee decision",
+        ),
+        SettingSpec(
+            "volunteer_checkout_grace_minutes",
+            30,
+            _("Recorded hours count until this many minutes after a shift ends"),
+            "committee decision",
+        ),
+        SettingSpec(
+            "volunteer_cancel_cutoff_hours",
+            24,
+            _("Volunteers may cancel until this many hours before a shift"),
+            "committee decision",
+        ),
+        SettingSpec(
+            "volunteer_no_show_limit",
+            3,
+            _("No-shows after which a coordinator must clear a volunteer"),
+            "committee decision",
+        ),
+        SettingSpec(
+            "volunteer_star_1_hours",
+            100,
+            _("Verified hours for 1 star"),
+            "志愿者星级认定办法",
+            max_value=100000,
+        ),
+        SettingSpec(
+            "volunteer_star_2_hours",
+            300,
+            _("Verified hours for 2 stars"),
+            "志愿者星级认定办法",
+            max_value=100000,
+        ),
+        SettingSpec(
+            "volunteer_star_3_hours",
+            600,
+            _("Verified hours for 3 stars"),
+            "志愿者星级认定办法",
+            max_value=100000,
+        ),
+        SettingSpec(
+            "volunteer_star_4_hours",
+            1000,
+            _("Verified hours for 4 stars"),
+            "志愿者星级认定办法",
+            max_value=100000,
+        ),
+        SettingSpec(
+            "volunteer_star_5_hours",
+            1500,
+            _("Verified hours for 5 stars"),
+            "志愿者星级认定办法",
+            max_value=100000,
+        ),
         SettingSpec(
             "member_editable_fields",
             ["phone", "education", "professional_title"],

@@ -51,7 +51,8 @@ _ORG_ADMIN = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMITTEE_ADMIN: frozenset(_ORG_ADMIN | {SETTINGS_MANAGE, VOLUNTEERING_MANAGE}),
-    Role.ORG_ADMIN: frozenset(_ORG_ADMIN),
+    # Org admins manage volunteer service within their subtree too.
+    Role.ORG_ADMIN: frozenset(_ORG_ADMIN | {VOLUNTEERING_MANAGE}),
     Role.COORDINATOR: frozenset({ORG_VIEW, PEOPLE_VIEW, METRICS_VIEW, VOLUNTEERING_MANAGE}),
     Role.MEMBER: frozenset(),
 }
