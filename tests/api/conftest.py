@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from qingyi.accounts.models import ApiToken
 
@@ -21,7 +22,10 @@ class ApiClient:
         self.raw_token = raw_token
 
     def _headers(self, headers):
-        result = {"Authorization": f"Bearer {self.raw_token}"} if self.raw_token else {}
+        # English, so expected labels and messages do not depend on the zh_Hans catalogue.
+        result = {"Accept-Language": "en"}
+        if self.raw_token:
+            result["Authorization"] = f"Bearer {self.raw_token}"
         return result | (headers or {})
 
     def get(self, path: str, params=None, headers=None):
@@ -29,6 +33,13 @@ class ApiClient:
 
     def post(self, path: str, data=None, headers=None):
         return self.client.post(API + path, data or {}, headers=self._headers(headers))
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Expected labels are computed in English, the language the API clients ask for."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -66,6 +66,8 @@ def test_default_organisation_is_the_callers_own(roster, api_as):
     assert body["organization"]["id"] == roster.tree.branch_a.pk
     assert body["value"] == _value("people.active", roster.tree.branch_a, Period.current_year()) == 4
     assert body["period"]["label"] == str(dt.date.today().year)
+    blank = api_as(roster.admin_a).get("/metrics/people.active", {"org": "", "period": ""}).json()
+    assert blank["organization"]["id"] == roster.tree.branch_a.pk
 
 
 def test_breakdown_for_a_subtree(roster, api_as):

@@ -76,6 +76,7 @@ def test_filters_by_subtree_kind_and_name(personas, api_as):
     assert {o["id"] for o in branches} == {tree.branch_a.pk, tree.branch_b.pk, tree.admin_branch.pk}
     assert [o["id"] for o in api.get("/organizations", {"q": "二支部"}).json()["items"]] == [tree.branch_b.pk]
     assert api.get("/organizations", {"kind": "party"}).status_code == 422
+    assert api.get("/organizations", {"org": "", "kind": ""}).json()["count"] == 5  # blank: no filter
 
 
 def test_next_election_due_follows_the_term_rules(personas, api_as):

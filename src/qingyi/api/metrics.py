@@ -13,9 +13,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import field_validator
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
-from qingyi.api.schemas import Ref, responses, user_of
+from qingyi.api.schemas import Ref, blank_is_none, responses, user_of
 from qingyi.core import metrics, scoping
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.selectors import organization_for_user, primary_organization
@@ -70,6 +71,8 @@ class ScopeQuery(Schema):
     period: str = Field(
         "", max_length=30, description="2025, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30; default: this year."
     )
+
+    _blank = field_validator("org", mode="before")(blank_is_none)
 
 
 class RecordsQuery(ScopeQuery):

@@ -7,9 +7,10 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
-from qingyi.api.schemas import Ref, choice, ref, responses, user_of
+from qingyi.api.schemas import Ref, blank_is_none, choice, ref, responses, user_of
 from qingyi.core import scoping
 from qingyi.organizations import selectors
 from qingyi.organizations.models import Organization, Position
@@ -58,6 +59,8 @@ class OrganizationFilters(Schema):
     org: int | None = Field(None, description="Only this organisation and its subtree.")
     kind: choice(Organization.Kind) | None = None
     archived: bool = Field(False, description="Include archived organisations.")
+
+    _blank = field_validator("org", "kind", mode="before")(blank_is_none)
 
 
 def _with_parent(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -122,7 +125,7 @@ def organization_list(request, filters: Query[OrganizationFilters]):
 def organization_detail(request, id: int):
     user = user_of(request)
     org = scoping.get_object_for_user(
-        _visible(user), user, view_perm=scoping.ORG_VIEW, path_field="path", org_of=lambda o: o, pk=id
+        _visible(user), user, view_perm=scoping.ORG_VIEW, path_field="path", pk=id
     )
     today = timezone.localdate()
     item = _page([org])[0]

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from qingyi.api.pagination import Pagination, paginate
-from qingyi.api.schemas import Ref, choice, responses, user_of
+from qingyi.api.schemas import Ref, blank_is_none, choice, responses, user_of
 from qingyi.core import scoping
 from qingyi.organizations.models import Position
 from qingyi.organizations.selectors import organization_for_user, positions_of
@@ -88,10 +88,6 @@ class PersonDetailOut(PersonOut):
         return obj.is_due_to_age_out
 
 
-def _blank_is_none(value):
-    return None if value == "" else value
-
-
 class PeopleFilters(Schema):
     q: str = Field(
         "", max_length=64, description="Name (part), or an exact employee, phone, ID or development number."
@@ -107,7 +103,7 @@ class PeopleFilters(Schema):
     due_to_age_out: bool = Field(False, description="Only league members due to age out.")
 
     _blank = field_validator("org", "political_status", "department", "profession", mode="before")(
-        _blank_is_none
+        blank_is_none
     )
 
     @field_validator("status", mode="before")

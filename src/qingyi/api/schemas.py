@@ -43,6 +43,11 @@ def choice(choices: type) -> Any:
     return Literal[tuple(choices.values)]
 
 
+def blank_is_none(value: Any) -> Any:
+    """For ``field_validator(..., mode="before")``: ``?org=`` means no filter, as on the pages."""
+    return None if value == "" else value
+
+
 def ref(obj) -> dict[str, Any] | None:
     return None if obj is None else {"id": obj.pk, "name": str(obj)}
 
