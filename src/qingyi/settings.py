@@ -8,6 +8,7 @@ variable. Secrets may also come from ``NAME_FILE`` (a path whose content is the 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qingyi.core.context_processors.navigation",
+                "qingyi.core.context_processors.notifications",
             ],
         },
     }
@@ -248,6 +250,22 @@ if not DEBUG and not TESTING:
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "qingyi@localhost")
+
+# Notifications (core/notifications.py): the channels besides the platform's own bell, as
+# comma-separated dotted paths of Channel subclasses. Default: e-mail, and the console
+# channel standing in for SMS or WeChat. QINGYI_SITE_URL makes links in messages absolute.
+QINGYI_NOTIFICATION_CHANNELS = envlist(
+    "QINGYI_NOTIFICATION_CHANNELS",
+    "qingyi.core.notifications.EmailChannel,qingyi.core.notifications.ConsoleChannel",
+)
+for _channel_path in QINGYI_NOTIFICATION_CHANNELS:
+    if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+", _channel_path):
+        raise ImproperlyConfigured(
+            f"QINGYI_NOTIFICATION_CHANNELS: {_channel_path!r} is not a dotted path (package.module.Class)"
+        )
+QINGYI_SITE_URL = (env("QINGYI_SITE_URL", "") or "").rstrip("/")
+if QINGYI_SITE_URL and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", QINGYI_SITE_URL):
+    raise ImproperlyConfigured(f"QINGYI_SITE_URL={QINGYI_SITE_URL!r} is not an http(s) URL")
 
 LOGGING = {
     "version": 1,
