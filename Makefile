@@ -24,6 +24,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# bench/ may not exist yet in a fresh clone (git keeps no empty folders).
+LINT_PATHS := $(wildcard src tests bench)
+
 lint: $(STAMP)
-	$(PY) -m ruff check src tests bench
-	$(PY) -m ruff format --check src tests bench
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
