@@ -88,3 +88,11 @@ def test_people_cut_by_party_branch_and_department(personas):
     assert by_department == {"No department": 2, "心内科": 1}
     key = next(b.key for b in metrics.get("people.by_party_branch").value(scope) if b.label == "护理党支部")
     assert set(metrics.get("people.by_party_branch").records(scope, key)) == {personas.person_a, personas.member_person}
+
+
+def test_unknown_bucket_is_not_found(personas, login):
+    client = login(personas.committee_admin)
+    url = reverse("core:metric_detail", args=["organizations.cadre_age"])
+    assert client.get(url, {"key": "zzz"}).status_code == 404
+    assert client.get(reverse("core:metric_detail", args=["people.by_department"]), {"key": "abc"}).status_code == 404
+    assert client.get(url, {"key": "le28"}).status_code == 200

@@ -76,3 +76,11 @@ def test_create_person_form_story(personas, login):
     response = client.post(url, {"organization": personas.tree.branch_b.pk, "name": "越权", "gender": "male", "birth_date": birth.isoformat(), "political_status": "masses"})
     assert response.status_code == 200
     assert not Person.objects.filter(name="越权").exists()
+
+
+def test_phone_is_masked_for_those_who_cannot_manage_the_person(personas, login):
+    Person.objects.filter(pk=personas.person_a.pk).update(phone="13512345678")
+    url = reverse("people:detail", args=[personas.person_a.pk])
+    assert "13512345678" in login(personas.admin_a).get(url).content.decode()
+    body = login(personas.coordinator).get(url).content.decode()
+    assert "13512345678" not in body and "135****5678" in body

@@ -81,6 +81,8 @@ def metric_detail(request, name: str):
     scope = _scope_from_request(request)
     key = request.GET.get("key")
     value = metric.value(scope)
+    if key is not None and metric.kind == "breakdown" and key not in {bucket.key for bucket in value}:
+        raise Http404
     records = metric.records(scope, key) if key is not None else metric.records(scope)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     rows = [[_cell(obj, attr) for attr, _label in metric.columns] for obj in page.object_list]

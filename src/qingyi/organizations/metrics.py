@@ -14,7 +14,7 @@ from qingyi.organizations.selectors import cadres_in, elections_due, subtree
 
 
 def _live(scope: Scope) -> QuerySet[Organization]:
-    return subtree(scope.organization, include_archived=False)
+    return subtree(scope.organization, include_archived=False).select_related("party_branch")
 
 
 def _by_kind_records(scope: Scope, key: str | None = None) -> QuerySet[Organization]:

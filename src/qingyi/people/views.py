@@ -99,6 +99,7 @@ def person_detail(request, person_pk: int):
             delta = [(Person._meta.get_field(c.field).verbose_name, c.old, c.new) for c in diff.changes]
         changes.append({"record": record, "delta": delta})
     can_sensitive = scoping.has_perm(request.user, scoping.PEOPLE_SENSITIVE, person.organization)
+    can_manage = scoping.has_perm(request.user, scoping.PEOPLE_MANAGE, person.organization)
     return render(
         request,
         "people/person_detail.html",
@@ -110,7 +111,8 @@ def person_detail(request, person_pk: int):
             "pending_changes": person.change_requests.filter(status=ChangeRequest.Status.PENDING),
             "id_number": person.id_number if can_sensitive and request.GET.get("reveal") == "1" else person.id_number_masked,
             "can_reveal": can_sensitive,
-            "can_manage": scoping.has_perm(request.user, scoping.PEOPLE_MANAGE, person.organization),
+            "can_manage": can_manage,
+            "phone": person.phone if can_manage else person.phone_masked,
             "due_to_age_out": Person.objects.filter(selectors.due_to_age_out_q(today), pk=person.pk).exists(),
             "age": person.age(today),
             "is_youth": person.is_youth(today),

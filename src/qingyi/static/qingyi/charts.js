@@ -4,6 +4,7 @@
     var data = JSON.parse(el.dataset.series || "[]").filter(function (d) { return d.value > 0; });
     var chart = echarts.init(el);
     chart.setOption({
+      animation: false,
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       series: [{ type: "pie", radius: ["35%", "70%"], data: data, label: { formatter: "{b}\n{c}" } }]
     });
