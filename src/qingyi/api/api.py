@@ -15,6 +15,8 @@ from ninja import NinjaAPI, Router
 from ninja.openapi.docs import Swagger
 
 from qingyi.api import errors
+from qingyi.api import escorts as escorts_api
+from qingyi.api import growth as growth_api
 from qingyi.api import metrics as metrics_api
 from qingyi.api import organizations as organizations_api
 from qingyi.api import people as people_api
@@ -35,6 +37,8 @@ ROUTERS: tuple[tuple[str, Router], ...] = (
     ("/organizations", organizations_api.router),
     ("/people", people_api.router),
     ("/metrics", metrics_api.router),
+    ("/escorts", escorts_api.router),
+    ("/growth", growth_api.router),
 )
 
 api = NinjaAPI(

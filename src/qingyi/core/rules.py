@@ -144,6 +144,33 @@ def add_years(day: dt.date, years: int) -> dt.date:
 # --- Branch size (团章 art. 27; 团支部工作条例) --------------------------------------------
 # A branch has 3–50 members (more only with approval).
 
+# --- Cadre training and self-inspection (团干部教育培训, 六查六问) -------------------------
+# No national minimum of training hours a year for part-time hospital cadres could be
+# confirmed from the league's cadre-training plans; the minimum and the most hours one
+# training day can count are committee settings (``training_min_hours_year``,
+# ``training_max_hours_per_day``). A training's hours may not exceed its days times the latter.
+
+
+def training_hours_allowed(start_on: dt.date, end_on: dt.date) -> int:
+    """The most hours a training from ``start_on`` to ``end_on`` (inclusive) can count."""
+    return ((end_on - start_on).days + 1) * int(get_setting("training_max_hours_per_day"))
+
+
+# --- Organisational life (三会两制一课) and league activities ------------------------------
+# 团支部工作条例 (试行, 2016) and the league's rules on organisational life: a branch holds a
+# general meeting (支部团员大会) about once a quarter, a committee meeting (支委会) and a
+# group meeting (团小组会) once a month, and a league lecture (团课) regularly. A general
+# meeting is quorate when more than half of the members attend. The committee adds its
+# own yearly minimums (e.g. twelve theory study sessions a branch). Every minimum is a
+# setting ``activity_min_<kind>`` (0: no minimum), counted per branch per year over the
+# activities it organised (alone or jointly) and recorded as held.
+
+
+def quorum_met(present: int, members: int) -> bool:
+    """团支部工作条例: a general meeting needs more than half of the members present."""
+    return members > 0 and present * 2 > members
+
+
 # --- Volunteer service (志愿服务条例 2017; 民政部令第67号 志愿服务记录与证明出具办法 2021) ---
 # 志愿服务条例 art. 14 and 67号令: registration from 14; under 18 needs a guardian's consent.
 VOLUNTEER_MIN_AGE = 14
@@ -205,6 +232,13 @@ def volunteer_star_level(hours: Decimal | float) -> int:
     return level
 
 
+# --- Patient escorts (陪诊) ----------------------------------------------------------------
+# 志愿服务条例 art. 8 and 个人信息保护法 art. 19 (personal information is kept no longer than
+# its purpose needs): a patient's name, phone and needs are erased when the committee's
+# retention period (setting ``escort_retention_days``) has passed since the request was
+# closed (done or cancelled) — or since it was made, for one never closed. The counts,
+# times, department and rating stay, so the figures do not change.
+
 # --- Settings: facts that vary by place ------------------------------------------------
 
 
@@ -229,6 +263,51 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("term_years_branch", 3, _("Term of a branch (years)"), "团章 art. 26: 2 or 3 years"),
         SettingSpec("term_years_student_branch", 1, _("Term of a student branch (years)"), "团章 art. 26"),
         SettingSpec("election_warning_days", 90, _("Warn this many days before a term ends"), "local practice"),
+        SettingSpec(
+            "training_min_hours_year",
+            16,
+            _("Training hours a cadre should reach each year"),
+            "committee decision (no national minimum confirmed)",
+        ),
+        SettingSpec(
+            "training_max_hours_per_day", 12, _("Most training hours one day can count"), "committee decision"
+        ),
+        SettingSpec(
+            "activity_min_general_meeting",
+            4,
+            _("General meetings a branch holds a year"),
+            "团支部工作条例: about quarterly",
+        ),
+        SettingSpec(
+            "activity_min_committee_meeting",
+            12,
+            _("Committee meetings a branch holds a year"),
+            "团支部工作条例: monthly",
+        ),
+        SettingSpec(
+            "activity_min_group_meeting",
+            12,
+            _("Group meetings a branch holds a year"),
+            "团支部工作条例: monthly",
+        ),
+        SettingSpec(
+            "activity_min_league_lecture",
+            4,
+            _("League lectures a branch holds a year"),
+            "团支部工作条例: regularly",
+        ),
+        SettingSpec(
+            "activity_min_theory_study",
+            12,
+            _("Theory study sessions a branch holds a year"),
+            "committee decision",
+        ),
+        SettingSpec(
+            "activity_min_themed_day",
+            4,
+            _("Themed league days a branch holds a year"),
+            "committee decision",
+        ),
         SettingSpec(
             "volunteer_entry_working_days",
             10,
@@ -299,6 +378,13 @@ SETTINGS: dict[str, SettingSpec] = {
             _("Verified hours for 5 stars"),
             "志愿者星级认定办法",
             max_value=100000,
+        ),
+        SettingSpec(
+            "escort_retention_days",
+            180,
+            _("Days an escort request keeps the patient's details"),
+            "个人信息保护法 art. 19; committee decision",
+            max_value=3650,
         ),
         SettingSpec(
             "member_editable_fields",

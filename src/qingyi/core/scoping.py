@@ -35,6 +35,9 @@ TRANSFERS_DECIDE = "transfers.decide"
 METRICS_VIEW = "metrics.view"
 SETTINGS_MANAGE = "settings.manage"
 VOLUNTEERING_MANAGE = "volunteering.manage"
+ACTIVITIES_VIEW = "activities.view"  # league activities, attendance, calendar, publicity
+ACTIVITIES_MANAGE = "activities.manage"
+GROWTH_MANAGE = "growth.manage"  # cadre training, contests, self-inspection checklists
 
 _ORG_ADMIN = {
     ORG_VIEW,
@@ -47,6 +50,9 @@ _ORG_ADMIN = {
     CADRES_MANAGE,
     TRANSFERS_DECIDE,
     METRICS_VIEW,
+    ACTIVITIES_VIEW,
+    ACTIVITIES_MANAGE,
+    GROWTH_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

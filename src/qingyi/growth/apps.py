@@ -7,4 +7,8 @@ class GrowthConfig(AppConfig):
     label = "growth"
     verbose_name = _("Cadre growth")
     # Menu entries: (url name, label, permission or None[, weight]); see core/navigation.py.
-    navigation: list = []
+    navigation: list = [
+        ("growth:roster", _("Cadres"), "growth.manage", 60),
+        ("growth:checklist_list", _("Self-inspection"), "growth.manage", 61),
+        ("growth:me", _("My growth record"), None, 90),
+    ]

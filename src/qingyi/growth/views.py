@@ -1,0 +1,760 @@
+"""Pages of cadre growth: the cadre roster, each cadre's development record, training records
+and contest results, and the self-inspection (六查六问) — for admins and for the cadre themself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qingyi.core import metrics, rules, scoping
+from qingyi.core.periods import Period
+from qingyi.organizations.models import Organization
+from qingyi.organizations.selectors import organization_for_user, organizations_for
+from qingyi.people.models import Person
+
+from . import selectors, services
+from .forms import (
+    AnswerForm,
+    ChecklistForm,
+    ContestForm,
+    DecisionForm,
+    DoneForm,
+    ProblemForm,
+    QuestionForm,
+    TrainingForm,
+)
+from .models import (
+    Checklist,
+    ChecklistQuestion,
+    ContestResult,
+    InspectionProblem,
+    RecordStatus,
+    TrainingRecord,
+)
+
+PAGE_SIZE = 50
+ROSTER_PAGE_SIZE = 100
+TILES = (
+    "growth.training_hours",
+    "growth.cadres_trained",
+    "growth.contest_awards",
+    "growth.self_inspection_completion",
+    "growth.overdue_fixes",
+)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _year(request) -> int:
+    value = request.GET.get("year", "")
+    today = timezone.localdate()
+    return int(value) if value.isdigit() and 2000 <= int(value) <= today.year + 1 else today.year
+
+
+def _selected_org(request) -> Organization | None:
+    """The ``org`` filter of a list: an organisation outside the scope is a 404."""
+    pk = request.GET.get("org", "")
+    return organization_for_user(request.user, pk, perm=scoping.GROWTH_MANAGE) if pk.isdigit() else None
+
+
+def _org_choices(user):
+    return (
+        organizations_for(user, scoping.GROWTH_MANAGE)
+        .filter(archived_at__isnull=True)
+        .only("pk", "name", "depth")
+    )
+
+
+def _own_person(user) -> Person | None:
+    try:
+        person = user.person
+    except Person.DoesNotExist:
+        return None
+    return Person.objects.select_related("organization").get(pk=person.pk)
+
+
+def _require_own_person(user) -> Person:
+    person = _own_person(user)
+    if person is None:
+        raise Http404
+    return person
+
+
+# --- The cadre roster --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def roster(request):
+    scoping.require_perm(request.user, scoping.GROWTH_MANAGE)
+    year = _year(request)
+    today = timezone.localdate()
+    selected = _selected_org(request)
+    rows = selectors.cadre_roster(
+        request.user, year=year, on=today, organization_path=selected.path if selected else ""
+    )
+    page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    home = (
+        selected
+        or Organization.objects.filter(path__in=scoping.scope_paths(request.user, scoping.GROWTH_MANAGE))
+        .order_by("depth", "path")
+        .first()
+    )
+    tiles = []
+    if home is not None and scoping.has_perm(request.user, scoping.METRICS_VIEW, home):
+        scope = metrics.Scope(organization=home, period=Period.year(year))
+        tiles = [(metrics.get(name), metrics.get(name).value(scope)) for name in TILES]
+    return render(
+        request,
+        "growth/roster.html",
+        {
+            "page": page,
+            "year": year,
+            "years": range(today.year, today.year - 6, -1),
+            "tiles": tiles,
+            "home": home,
+            "organizations": _org_choices(request.user),
+            "selected_org": request.GET.get("org", ""),
+            "min_hours": int(rules.get_setting("training_min_hours_year")),
+            "checklists": selectors.published_checklists(
+                year, scoping.scope_paths(request.user, scoping.GROWTH_MANAGE)
+            ),
+            "pending": selectors.trainings_for(request.user).filter(status=RecordStatus.PENDING).count()
+            + selectors.contests_for(request.user).filter(status=RecordStatus.PENDING).count(),
+        },
+    )
+
+
+# --- A cadre's development record -------------------------------------------------------------
+
+
+def _record_context(person: Person, *, is_self: bool, can_manage: bool) -> dict:
+    today = timezone.localdate()
+    record = selectors.development_record(person)
+    for position in record["positions"]:
+        position.state = position.state_on(today)
+    return {
+        "person": person,
+        "is_self": is_self,
+        "can_manage": can_manage,
+        "today": today,
+        **record,
+    }
+
+
+@login_required
+@require_GET
+def cadre_detail(request, person_pk: int):
+    person = scoping.get_object_for_user(
+        Person.objects.select_related("organization"),
+        request.user,
+        view_perm=scoping.GROWTH_MANAGE,
+        path_field="organization__path",
+        pk=person_pk,
+    )
+    context = _record_context(person, is_self=False, can_manage=True)
+    return render(request, "growth/cadre_record.html", context)
+
+
+@login_required
+@require_GET
+def me(request):
+    person = _own_person(request.user)
+    if person is None:
+        return render(request, "growth/me_unlinked.html")
+    context = _record_context(person, is_self=True, can_manage=False)
+    context["checklists"] = list(selectors.checklists_to_answer(person))
+    return render(request, "growth/cadre_record.html", context)
+
+
+# --- Training records and contest results ---------------------------------------------------
+
+KINDS = {
+    "training": {
+        "model": TrainingRecord,
+        "form": TrainingForm,
+        "records_for": selectors.trainings_for,
+        "filter": selectors.filter_trainings,
+        "create": services.training_create,
+        "update": services.training_update,
+        "levels": TrainingRecord.Level.choices,
+        "list_url": "growth:training_list",
+    },
+    "contest": {
+        "model": ContestResult,
+        "form": ContestForm,
+        "records_for": selectors.contests_for,
+        "filter": selectors.filter_contests,
+        "create": services.contest_create,
+        "update": services.contest_update,
+        "levels": ContestResult.Level.choices,
+        "list_url": "growth:contest_list",
+    },
+}
+
+
+def _record_list(request, kind: str):
+    scoping.require_perm(request.user, scoping.GROWTH_MANAGE)
+    spec = KINDS[kind]
+    selected = _selected_org(request)
+    year = request.GET.get("year", "")
+    filters = selectors.RecordFilters(
+        organization_path=selected.path if selected else "",
+        year=int(year) if year.isdigit() else None,
+        level=request.GET.get("level", "") if request.GET.get("level", "") in dict(spec["levels"]) else "",
+        status=request.GET.get("status", "") if request.GET.get("status", "") in RecordStatus.values else "",
+        q=request.GET.get("q", "").strip()[:64],
+    )
+    records = spec["filter"](spec["records_for"](request.user), filters)
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        f"growth/{kind}_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "levels": spec["levels"],
+            "statuses": RecordStatus.choices,
+            "years": range(today.year, today.year - 6, -1),
+            "organizations": _org_choices(request.user),
+            "selected_org": request.GET.get("org", ""),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def training_list(request):
+    return _record_list(request, "training")
+
+
+@login_required
+@require_GET
+def contest_list(request):
+    return _record_list(request, "contest")
+
+
+def _record_create(request, kind: str):
+    scoping.require_perm(request.user, scoping.GROWTH_MANAGE)
+    spec = KINDS[kind]
+    initial = {"person": request.GET["person"]} if request.GET.get("person", "").isdigit() else {}
+    if kind == "training":
+        initial.update(start_on=timezone.localdate(), end_on=timezone.localdate())
+    else:
+        initial.update(held_on=timezone.localdate())
+    form = spec["form"](
+        request.POST or None,
+        request.FILES or None,
+        people=selectors.cadres_for(request.user),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        kwargs = {"certificate": form.cleaned_data.get("certificate")} if kind == "training" else {}
+        try:
+            spec["create"](person=person, actor=request.user, data=form.data_for_service(), **kwargs)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved to %(name)s's development record.") % {"name": person.name})
+            if "another" in request.POST:
+                return redirect(reverse(f"growth:{kind}_create") + f"?person={person.pk}")
+            return redirect("growth:cadre_detail", person.pk)
+    title = _("Record a training") if kind == "training" else _("Record a contest result")
+    return render(
+        request,
+        "growth/record_form.html",
+        {"form": form, "title": title, "kind": kind, "allow_another": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_create(request):
+    return _record_create(request, "training")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contest_create(request):
+    return _record_create(request, "contest")
+
+
+def _managed_record(request, kind: str, pk: int):
+    record = selectors.get_for_user(KINDS[kind]["records_for"](request.user), request.user, pk=pk)
+    return record
+
+
+def _initial_of(record, kind: str) -> dict:
+    names = (
+        ("course", "level", "organiser", "start_on", "end_on", "hours", "note")
+        if kind == "training"
+        else ("contest", "level", "organiser", "held_on", "award", "result", "note")
+    )
+    return {name: getattr(record, name) for name in names}
+
+
+def _record_edit(request, kind: str, pk: int):
+    spec = KINDS[kind]
+    record = _managed_record(request, kind, pk)
+    form = spec["form"](request.POST or None, request.FILES or None, initial=_initial_of(record, kind))
+    if request.method == "POST" and form.is_valid():
+        kwargs = {"certificate": form.cleaned_data.get("certificate")} if kind == "training" else {}
+        try:
+            spec["update"](record=record, actor=request.user, data=form.data_for_service(), **kwargs)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("growth:cadre_detail", record.person_id)
+    title = _("Edit a training of %(name)s") if kind == "training" else _("Edit a contest result of %(name)s")
+    return render(
+        request,
+        "growth/record_form.html",
+        {"form": form, "title": title % {"name": record.person.name}, "kind": kind, "record": record},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_edit(request, training_pk: int):
+    return _record_edit(request, "training", training_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contest_edit(request, contest_pk: int):
+    return _record_edit(request, "contest", contest_pk)
+
+
+def _record_delete(request, kind: str, pk: int):
+    record = _managed_record(request, kind, pk)
+    if kind == "training":
+        services.training_delete(record=record, actor=request.user)
+    else:
+        services.contest_delete(record=record, actor=request.user)
+    messages.success(request, _("Deleted."))
+    return redirect("growth:cadre_detail", record.person_id)
+
+
+@login_required
+@require_POST
+def training_delete(request, training_pk: int):
+    return _record_delete(request, "training", training_pk)
+
+
+@login_required
+@require_POST
+def contest_delete(request, contest_pk: int):
+    return _record_delete(request, "contest", contest_pk)
+
+
+def _record_decide(request, kind: str, pk: int):
+    record = _managed_record(request, kind, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or reject."))
+    else:
+        try:
+            services.record_decide(
+                record=record,
+                actor=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Decided."))
+    return redirect(reverse(KINDS[kind]["list_url"]) + "?status=pending")
+
+
+@login_required
+@require_POST
+def training_decide(request, training_pk: int):
+    return _record_decide(request, "training", training_pk)
+
+
+@login_required
+@require_POST
+def contest_decide(request, contest_pk: int):
+    return _record_decide(request, "contest", contest_pk)
+
+
+@login_required
+@require_GET
+def training_certificate(request, training_pk: int):
+    """The certificate file, to the admins over the cadre and to the cadre themself."""
+    record = (
+        TrainingRecord.objects.select_related("person", "person__organization").filter(pk=training_pk).first()
+    )
+    if record is None:
+        raise Http404
+    own = record.person.user_id is not None and record.person.user_id == request.user.pk
+    if not own and not scoping.has_perm(request.user, scoping.GROWTH_MANAGE, record.person.organization):
+        raise Http404
+    if not record.certificate:
+        raise Http404
+    return FileResponse(
+        record.certificate.open("rb"), as_attachment=True, filename=record.certificate_name or "certificate"
+    )
+
+
+# --- A cadre's own submissions -----------------------------------------------------------
+
+
+def _my_record_new(request, kind: str):
+    person = _require_own_person(request.user)
+    spec = KINDS[kind]
+    form = spec["form"](request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        kwargs = {"certificate": form.cleaned_data.get("certificate")} if kind == "training" else {}
+        try:
+            spec["create"](
+                person=person, actor=request.user, data=form.data_for_service(), as_self=True, **kwargs
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Sent to your organisation admin for approval."))
+            return redirect("growth:me")
+    title = _("Submit a training") if kind == "training" else _("Submit a contest result")
+    return render(
+        request, "growth/record_form.html", {"form": form, "title": title, "kind": kind, "is_self": True}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_training_new(request):
+    return _my_record_new(request, "training")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_contest_new(request):
+    return _my_record_new(request, "contest")
+
+
+# --- Self-inspection checklists (admins) ---------------------------------------------------
+
+
+def _committees_managed(user):
+    return organizations_for(user, scoping.GROWTH_MANAGE).filter(
+        kind=Organization.Kind.COMMITTEE, archived_at__isnull=True
+    )
+
+
+@login_required
+@require_GET
+def checklist_list(request):
+    scoping.require_perm(request.user, scoping.GROWTH_MANAGE)
+    checklists = selectors.checklists_for(request.user).order_by("-year")
+    return render(
+        request,
+        "growth/checklist_list.html",
+        {"checklists": checklists, "can_create": _committees_managed(request.user).exists()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_create(request):
+    committees = _committees_managed(request.user)
+    if not committees.exists():
+        raise PermissionDenied
+    form = ChecklistForm(
+        request.POST or None, committees=committees, initial={"organization": committees.first()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            checklist = services.checklist_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Checklist created as a draft: add its questions, then publish it."))
+            return redirect("growth:checklist_detail", checklist.pk)
+    return render(request, "growth/form.html", {"form": form, "title": _("New self-inspection checklist")})
+
+
+def _checklist(request, pk: int) -> Checklist:
+    return selectors.get_for_user(selectors.checklists_for(request.user), request.user, pk=pk)
+
+
+def _managed_checklist(request, pk: int) -> Checklist:
+    checklist = _checklist(request, pk)
+    scoping.require_perm(request.user, scoping.GROWTH_MANAGE, checklist.organization)
+    return checklist
+
+
+@login_required
+@require_GET
+def checklist_detail(request, checklist_pk: int):
+    checklist = _checklist(request, checklist_pk)
+    can_edit = not checklist.is_published and scoping.has_perm(
+        request.user, scoping.GROWTH_MANAGE, checklist.organization
+    )
+    today = timezone.localdate()
+    context = {
+        "checklist": checklist,
+        "questions": list(checklist.questions.all()),
+        "can_edit": can_edit,
+        "question_form": QuestionForm(),
+        "today": today,
+    }
+    if checklist.is_published:
+        selected = _selected_org(request)
+        progress = selectors.inspection_progress(
+            request.user, checklist, organization_path=selected.path if selected else ""
+        )
+        context.update(
+            progress=progress,
+            total_cadres=sum(r.cadres for r in progress),
+            total_answered=sum(r.answered for r in progress),
+            overdue=list(selectors.overdue_problems(request.user, on=today, checklist=checklist)[:200]),
+            answered=selectors.inspections_for(request.user)
+            .filter(checklist=checklist)
+            .order_by("person__organization__path", "person__name"),
+            organizations=_org_choices(request.user),
+            selected_org=request.GET.get("org", ""),
+        )
+        context["total_share"] = metrics.share(context["total_answered"], context["total_cadres"])
+    return render(request, "growth/checklist_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_edit(request, checklist_pk: int):
+    checklist = _managed_checklist(request, checklist_pk)
+    form = ChecklistForm(
+        request.POST or None, editing=True, initial={"title": checklist.title, "intro": checklist.intro}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checklist_update(checklist=checklist, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("growth:checklist_detail", checklist.pk)
+    return render(request, "growth/form.html", {"form": form, "title": _("Edit the checklist")})
+
+
+@login_required
+@require_POST
+def question_add(request, checklist_pk: int):
+    checklist = _managed_checklist(request, checklist_pk)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.question_add(checklist=checklist, text=form.cleaned_data["text"], actor=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, _("The question is empty or too long."))
+    return redirect(reverse("growth:checklist_detail", args=[checklist.pk]) + "#questions")
+
+
+def _question(request, pk: int) -> ChecklistQuestion:
+    question = selectors.get_for_user(
+        ChecklistQuestion.objects.filter(checklist__in=selectors.checklists_for(request.user)).select_related(
+            "checklist", "checklist__organization"
+        ),
+        request.user,
+        pk=pk,
+    )
+    scoping.require_perm(request.user, scoping.GROWTH_MANAGE, question.checklist.organization)
+    return question
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, question_pk: int):
+    question = _question(request, question_pk)
+    form = QuestionForm(request.POST or None, initial={"text": question.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_update(question=question, text=form.cleaned_data["text"], actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect(reverse("growth:checklist_detail", args=[question.checklist_id]) + "#questions")
+    return render(
+        request, "growth/form.html", {"form": form, "title": _("Question %(n)d") % {"n": question.number}}
+    )
+
+
+@login_required
+@require_POST
+def question_delete(request, question_pk: int):
+    question = _question(request, question_pk)
+    try:
+        services.question_delete(question=question, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(reverse("growth:checklist_detail", args=[question.checklist_id]) + "#questions")
+
+
+@login_required
+@require_POST
+def checklist_publish(request, checklist_pk: int):
+    checklist = _managed_checklist(request, checklist_pk)
+    try:
+        services.checklist_publish(checklist=checklist, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Published: the cadres can now answer it; the questions are frozen."))
+    return redirect("growth:checklist_detail", checklist.pk)
+
+
+@login_required
+@require_GET
+def inspection_detail(request, inspection_pk: int):
+    inspection = selectors.get_for_user(
+        selectors.inspections_for(request.user).prefetch_related("answers__question", "problems"),
+        request.user,
+        pk=inspection_pk,
+    )
+    return render(
+        request, "growth/inspection_detail.html", {"inspection": inspection, "today": timezone.localdate()}
+    )
+
+
+# --- Self-inspection (the cadre) -----------------------------------------------------------
+
+
+def _my_checklist(person: Person, pk: int) -> Checklist:
+    checklist = selectors.checklists_to_answer(person).filter(pk=pk).select_related("organization").first()
+    if checklist is None:
+        raise Http404
+    return checklist
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_inspection(request, checklist_pk: int):
+    person = _require_own_person(request.user)
+    checklist = _my_checklist(person, checklist_pk)
+    inspection = selectors.own_inspection(person, checklist)
+    questions = list(checklist.questions.all())
+    form = AnswerForm(request.POST or None, questions=questions, inspection=inspection)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_submit(
+                checklist=checklist, person=person, answers=form.answers(), actor=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your answers are saved. Add any problem you found, with its fix."))
+            return redirect(reverse("growth:my_inspection", args=[checklist.pk]) + "#problems")
+    return render(
+        request,
+        "growth/my_inspection.html",
+        {
+            "checklist": checklist,
+            "inspection": inspection,
+            "form": form,
+            "problem_form": ProblemForm(initial={"due_on": timezone.localdate() + dt.timedelta(days=30)}),
+            "problems": list(inspection.problems.all()) if inspection else [],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_problem_add(request, checklist_pk: int):
+    person = _require_own_person(request.user)
+    checklist = _my_checklist(person, checklist_pk)
+    inspection = selectors.own_inspection(person, checklist)
+    if inspection is None:
+        messages.error(request, _("Answer the questions first; then record the problems you found."))
+        return redirect("growth:my_inspection", checklist.pk)
+    form = ProblemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.problem_add(inspection=inspection, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Problem and fix recorded."))
+            return redirect(reverse("growth:my_inspection", args=[checklist.pk]) + "#problems")
+    questions = list(checklist.questions.all())
+    return render(
+        request,
+        "growth/my_inspection.html",
+        {
+            "checklist": checklist,
+            "inspection": inspection,
+            "form": AnswerForm(questions=questions, inspection=inspection),
+            "problem_form": form,
+            "problems": list(inspection.problems.all()),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _my_problem(request, pk: int) -> InspectionProblem:
+    person = _require_own_person(request.user)
+    problem = (
+        InspectionProblem.objects.filter(pk=pk, inspection__person=person)
+        .select_related("inspection__person")
+        .first()
+    )
+    if problem is None:
+        raise Http404
+    return problem
+
+
+@login_required
+@require_POST
+def my_problem_done(request, problem_pk: int):
+    problem = _my_problem(request, problem_pk)
+    form = DoneForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.problem_mark_done(problem=problem, actor=request.user, note=note)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Fix marked done."))
+    return redirect(reverse("growth:my_inspection", args=[problem.inspection.checklist_id]) + "#problems")
+
+
+@login_required
+@require_POST
+def my_problem_delete(request, problem_pk: int):
+    problem = _my_problem(request, problem_pk)
+    try:
+        services.problem_delete(problem=problem, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Deleted."))
+    return redirect(reverse("growth:my_inspection", args=[problem.inspection.checklist_id]) + "#problems")
