@@ -316,7 +316,8 @@ class ServiceRecord(TimeStampedModel):
 
     class Source(models.TextChoices):
         SCAN = "scan", _("Scanned")
-        MANUAL = "manual", _("Added by hand")
+        HAND = "hand", _("Checked in by a coordinator")
+        MANUAL = "manual", _("Hours added by hand")
 
     class Status(models.TextChoices):
         CHECKED_IN = "checked_in", _("Checked in")

@@ -1,0 +1,248 @@
+"""Reads of volunteer service; every one goes through the scoping rule or the volunteer's own record.
+
+Managers (coordinators, org admins, the committee admin: ``volunteering.manage``) see the
+projects, shifts, volunteers and records of their subtree. A volunteer sees the open shifts
+of the projects of their own organisation, its ancestors and its subtree, and their own
+sign-ups and records only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from qingyi.core import rules, scoping
+from qingyi.core.periods import Period
+from qingyi.volunteering.models import (
+    JoinMode,
+    Project,
+    ServiceRecord,
+    Shift,
+    Signup,
+    Volunteer,
+    VolunteerQualification,
+)
+
+MANAGE = scoping.VOLUNTEERING_MANAGE
+HOURS = DecimalField(max_digits=10, decimal_places=2)
+
+
+def volunteer_of(user) -> Volunteer | None:
+    """The volunteer record of a login (None when the user is not a volunteer)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_qingyi_volunteer", False)
+    if cached is False:
+        cached = Volunteer.objects.select_related("organization").filter(user_id=user.pk).first()
+        user._qingyi_volunteer = cached
+    return cached
+
+
+def can_manage(user, organization=None) -> bool:
+    return scoping.has_perm(user, MANAGE, organization)
+
+
+# --- Managers' reads -------------------------------------------------------------------
+
+
+def projects_for(user) -> QuerySet[Project]:
+    return scoping.scope(
+        Project.objects.select_related("organization"), user, MANAGE, path_field="organization__path"
+    )
+
+
+def shifts_for(user) -> QuerySet[Shift]:
+    return scoping.scope(
+        Shift.objects.select_related("project", "project__organization", "post"),
+        user,
+        MANAGE,
+        path_field="project__organization__path",
+    )
+
+
+def volunteers_for(user) -> QuerySet[Volunteer]:
+    return scoping.scope(
+        Volunteer.objects.select_related("organization"), user, MANAGE, path_field="organization__path"
+    )
+
+
+def records_for(user) -> QuerySet[ServiceRecord]:
+    return scoping.scope(ServiceRecord.objects.all(), user, MANAGE, path_field="project__organization__path")
+
+
+def signups_for(user) -> QuerySet[Signup]:
+    return scoping.scope(
+        Signup.objects.select_related("shift", "volunteer"),
+        user,
+        MANAGE,
+        path_field="shift__project__organization__path",
+    )
+
+
+def with_place_counts(queryset: QuerySet[Shift]) -> QuerySet[Shift]:
+    """Annotate shifts with their taken places and waiting list in the same query."""
+    return queryset.annotate(
+        taken=Count("signups", filter=Q(signups__status__in=Signup.HOLDING), distinct=True),
+        waiting=Count("signups", filter=Q(signups__status=Signup.Status.WAITING), distinct=True),
+    )
+
+
+# --- A volunteer's reads -----------------------------------------------------------------
+
+
+def visible_projects_q(volunteer: Volunteer, prefix: str = "") -> Q:
+    """Projects of the volunteer's organisation, its ancestors and its subtree."""
+    path = volunteer.organization.path
+    steplen = 4
+    ancestors = [path[: d * steplen] for d in range(1, len(path) // steplen + 1)]
+    field = f"{prefix}organization__path"
+    return Q(**{f"{field}__in": ancestors}) | Q(**{f"{field}__startswith": path})
+
+
+def missing_qualification_q(volunteer: Volunteer) -> Q:
+    """Shifts requiring a qualification the volunteer does not hold valid on the shift's day."""
+    valid = VolunteerQualification.objects.filter(
+        volunteer_id=volunteer.pk,
+        qualification_id=OuterRef("qualification_id"),
+        obtained_on__lte=TruncDate(OuterRef("shift__start")),
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=TruncDate(OuterRef("shift__start"))))
+    required = Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk")).filter(
+        ~Exists(valid)
+    )
+    return Q(Exists(required))
+
+
+def insurance_q(volunteer: Volunteer) -> Q:
+    """Shifts the volunteer's accident insurance allows (or that need none)."""
+    if not (volunteer.insurance_from and volunteer.insurance_until):
+        return Q(insurance_required=False)
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(volunteer.insurance_from, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(volunteer.insurance_until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return Q(insurance_required=False) | Q(start__gte=start, end__lte=end)
+
+
+def shifts_visible_to(volunteer: Volunteer) -> QuerySet[Shift]:
+    """Every shift (past or future) of the projects the volunteer may see."""
+    return Shift.objects.filter(visible_projects_q(volunteer, "project__")).select_related(
+        "project", "project__organization", "post"
+    )
+
+
+def shifts_open_for(volunteer: Volunteer, *, now: dt.datetime | None = None) -> QuerySet[Shift]:
+    """Upcoming shifts the volunteer qualifies for and may join, with places and their own status.
+
+    One query whatever the number of shifts: places, waiting list and the volunteer's own
+    sign-up are annotations, qualifications and insurance are filters.
+    """
+    now = now or timezone.now()
+    own = Signup.objects.filter(shift_id=OuterRef("pk"), volunteer_id=volunteer.pk).values("status")[:1]
+    return (
+        with_place_counts(
+            shifts_visible_to(volunteer)
+            .filter(start__gt=now, cancelled_at__isnull=True, project__archived_at__isnull=True)
+            .exclude(join_mode=JoinMode.ASSIGNMENT)
+            .exclude(missing_qualification_q(volunteer))
+            .filter(insurance_q(volunteer))
+        )
+        .annotate(my_status=Subquery(own))
+        .order_by("start", "pk")
+    )
+
+
+def signups_of(volunteer: Volunteer) -> QuerySet[Signup]:
+    return Signup.objects.filter(volunteer=volunteer).select_related("shift", "shift__project", "shift__post")
+
+
+def upcoming_signups_of(volunteer: Volunteer, *, now: dt.datetime | None = None) -> QuerySet[Signup]:
+    now = now or timezone.now()
+    return (
+        signups_of(volunteer)
+        .filter(shift__end__gt=now, status__in=Signup.ACTIVE)
+        .order_by("shift__start", "pk")
+    )
+
+
+def records_of(volunteer: Volunteer) -> QuerySet[ServiceRecord]:
+    return (
+        ServiceRecord.objects.filter(volunteer=volunteer)
+        .select_related("shift", "project", "shift__post")
+        .order_by("-served_on", "-pk")
+    )
+
+
+def verified_hours_of(volunteer: Volunteer) -> Decimal:
+    total = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.VERIFIED).aggregate(
+        h=Coalesce(Sum("verified_hours"), Value(Decimal(0)), output_field=HOURS)
+    )["h"]
+    return Decimal(total)
+
+
+def hours_summary_of(volunteer: Volunteer) -> dict:
+    """A volunteer's totals in one query: verified, recorded-but-unverified, people served."""
+    verified = Q(status=ServiceRecord.Status.VERIFIED)
+    zero = Value(Decimal(0))
+    row = ServiceRecord.objects.filter(volunteer=volunteer).aggregate(
+        verified=Coalesce(Sum("verified_hours", filter=verified), zero, output_field=HOURS),
+        pending=Coalesce(Sum("recorded_hours", filter=~verified), zero, output_field=HOURS),
+        served=Coalesce(Sum("people_served", filter=verified), 0),
+        services=Count("pk", filter=verified),
+    )
+    row["star"] = rules.volunteer_star_level(row["verified"])
+    thresholds = rules.volunteer_star_thresholds()
+    row["next_star_hours"] = next((t for t in thresholds if t > row["verified"]), None)
+    return row
+
+
+def projects_served_by(volunteer: Volunteer) -> list[dict]:
+    """Projects with the volunteer's verified hours in each (one GROUP BY)."""
+    return list(
+        ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.VERIFIED)
+        .values("project_id", "project__name")
+        .annotate(hours=Sum("verified_hours"), times=Count("pk"))
+        .order_by("-hours")
+    )
+
+
+def no_shows_of(volunteer: Volunteer) -> int:
+    """No-shows since the coordinator last cleared the volunteer."""
+    qs = Signup.objects.filter(volunteer=volunteer, status=Signup.Status.NO_SHOW)
+    if volunteer.no_shows_cleared_at:
+        qs = qs.filter(shift__start__gt=volunteer.no_shows_cleared_at)
+    return qs.count()
+
+
+# --- Hours overview (one aggregate query per page) ------------------------------------------
+
+
+def hours_overview(user, period: Period, *, q: str = "") -> QuerySet[Volunteer]:
+    """Volunteers in the user's scope with their verified hours, services and people served in
+    the period — summed by the database in one GROUP BY, never in Python."""
+    in_period = Q(
+        records__status=ServiceRecord.Status.VERIFIED,
+        records__served_on__gte=period.start,
+        records__served_on__lte=period.end,
+    )
+    zero = Value(Decimal(0))
+    qs = volunteers_for(user)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
+    return qs.annotate(
+        hours=Coalesce(Sum("records__verified_hours", filter=in_period), zero, output_field=HOURS),
+        services=Count("records", filter=in_period),
+        served=Coalesce(Sum("records__people_served", filter=in_period), 0),
+    ).order_by("-hours", "name", "pk")
