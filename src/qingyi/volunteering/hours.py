@@ -131,12 +131,13 @@ def _scan_on_record(record: ServiceRecord, *, at: dt.datetime, actor, reason: st
     }
 
 
-def _scan_window_error(shift: Shift, at: dt.datetime) -> str | None:
+def _scan_window_error(shift: Shift, at: dt.datetime, *, by_hand: bool) -> str | None:
     if shift.cancelled_at is not None:
         return _("This shift has been cancelled.")
     if at < shift.start - CHECK_IN_OPENS:
         return _("Check-in opens one hour before the shift.")
-    if at > shift.end + _grace():
+    # A coordinator may record a check-out afterwards; the hours stay capped at end + grace.
+    if at > shift.end + _grace() and not by_hand:
         return _("This shift is over; ask the coordinator to add your hours.")
     return None
 
@@ -144,7 +145,7 @@ def _scan_window_error(shift: Shift, at: dt.datetime) -> str | None:
 def _record_scan(
     *, shift: Shift, volunteer: Volunteer, at: dt.datetime, source: str, actor, reason: str = ""
 ):
-    error = _scan_window_error(shift, at)
+    error = _scan_window_error(shift, at, by_hand=source == ServiceRecord.Source.HAND)
     if error:
         raise checkin.ScanRefused(error)
     record = ServiceRecord.objects.select_for_update().filter(shift=shift, volunteer=volunteer).first()
