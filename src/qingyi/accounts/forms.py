@@ -26,3 +26,19 @@ class TokenForm(forms.Form):
         max_length=80,
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("e.g. reporting script")}),
     )
+
+
+class RoleForm(forms.Form):
+    """Grant a role at an organisation to someone who has a login."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, people, roles, **kwargs):
+        from qingyi.core.forms import bootstrap
+
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].help_text = _("Only people who have a login are listed.")
+        self.fields["role"].choices = roles
+        bootstrap(self)

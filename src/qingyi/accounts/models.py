@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.models import HistoricalRecords
+
 from qingyi.core.models import TimeStampedModel
 
 
@@ -43,6 +45,9 @@ class RoleAssignment(TimeStampedModel):
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="role_assignments"
     )
+
+    # Who granted or removed which role, and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("role assignment")

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from qingyi.accounts import views
 from qingyi.accounts.forms import LoginForm
@@ -12,6 +12,17 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:profile")
+        ),
+        name="password_change",
+    ),
+    path("people/<int:person_pk>/login/", views.person_login_create, name="person_login_create"),
+    path("people/<int:person_pk>/password/", views.person_password_reset, name="person_password_reset"),
+    path("organizations/<int:org_pk>/roles/", views.role_list, name="role_list"),
+    path("roles/<int:role_pk>/revoke/", views.role_revoke, name="role_revoke"),
     path("profile/", views.profile, name="profile"),
     path("profile/change/", views.change_request_new, name="change_request_new"),
     path("tokens/new/", views.token_create, name="token_create"),
