@@ -70,7 +70,9 @@ def roster_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             created = importing.roster_import_upload(
-                file=form.cleaned_data["file"], organization=form.cleaned_data["organization"], actor=request.user
+                file=form.cleaned_data["file"],
+                organization=form.cleaned_data["organization"],
+                actor=request.user,
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -121,7 +123,9 @@ def roster_import_apply(request, import_pk: int):
     roster_import = _roster_import(request.user, import_pk)
     only_valid = request.POST.get("only_valid") == "1"
     try:
-        applied = importing.roster_import_apply(roster_import=roster_import, actor=request.user, only_valid=only_valid)
+        applied = importing.roster_import_apply(
+            roster_import=roster_import, actor=request.user, only_valid=only_valid
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -154,7 +158,13 @@ def roster_import_errors(request, import_pk: int):
     """The import's errors as a workbook, to correct a large file."""
     roster_import = _roster_import(request.user, import_pk)
     rows = (
-        [issue.get("row") or "", issue.get("cell", ""), issue.get("column", ""), issue.get("value", ""), issue["message"]]
+        [
+            issue.get("row") or "",
+            issue.get("cell", ""),
+            issue.get("column", ""),
+            issue.get("value", ""),
+            issue["message"],
+        ]
         for issue in roster_import.errors or []
     )
     content = write_xlsx(
