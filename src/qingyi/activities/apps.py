@@ -7,4 +7,9 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
     verbose_name = _("League work")
     # Menu entries: (url name, label, permission or None[, weight]); see core/navigation.py.
-    navigation: list = []
+    navigation: list = [
+        ("activities:list", _("Activities"), "activities.view"),
+        ("activities:calendar", _("Calendar"), "activities.view"),
+        ("activities:publication_list", _("Publicity"), "activities.view"),
+        ("activities:mine", _("My activities"), None),
+    ]
