@@ -15,6 +15,7 @@ import pytest
 
 from qingyi.growth import services
 from qingyi.organizations.models import Position
+from tests.api.conftest import api_as, count_queries  # noqa: F401  (the API fixtures)
 
 
 @pytest.fixture
@@ -37,8 +38,8 @@ def checklist(cadres):
     checklist = services.checklist_create(
         organization=cadres.tree.committee, year=dt.date.today().year, title="六查六问自查", actor=admin
     )
-    services.question_add(checklist=checklist, text="查理想信念：是否坚定？", actor=admin)
-    services.question_add(checklist=checklist, text="查工作作风：是否深入青年？", actor=admin)
+    services.question_add(checklist=checklist, text="查理想信念是否坚定", actor=admin)
+    services.question_add(checklist=checklist, text="查工作作风是否深入青年", actor=admin)
     return services.checklist_publish(checklist=checklist, actor=admin)
 
 

@@ -107,7 +107,9 @@ def test_certificate_is_checked_and_stored_under_a_generated_name(cadres, login,
     assert "is not really a PDF file" in response.content.decode()
     from qingyi.growth import uploads
 
-    big = SimpleUploadedFile("big.pdf", PDF + b"0" * uploads.MAX_CERTIFICATE_BYTES, content_type="application/pdf")
+    big = SimpleUploadedFile(
+        "big.pdf", PDF + b"0" * uploads.MAX_CERTIFICATE_BYTES, content_type="application/pdf"
+    )
     response = client.post(url, {**payload, "certificate": big})
     assert "at most 5 MB" in response.content.decode()
     assert not TrainingRecord.objects.exists()
@@ -123,7 +125,9 @@ def test_certificate_is_checked_and_stored_under_a_generated_name(cadres, login,
     download = client.get(reverse("growth:training_certificate", args=[record.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     # admin_b may not fetch it, nor may the member (not their record).
-    assert login(cadres.admin_b).get(reverse("growth:training_certificate", args=[record.pk])).status_code == 404
+    assert (
+        login(cadres.admin_b).get(reverse("growth:training_certificate", args=[record.pk])).status_code == 404
+    )
 
 
 def test_cadre_submits_their_own_training_and_the_admin_approves_it(cadres, login):
@@ -160,7 +164,9 @@ def test_admin_b_cannot_decide_or_edit_branch_a_records(cadres, login):
 
 def test_a_cadre_cannot_submit_for_someone_else(cadres):
     with pytest.raises(PermissionDenied):
-        services.training_create(person=cadres.person_a, actor=cadres.member, data=training_data(), as_self=True)
+        services.training_create(
+            person=cadres.person_a, actor=cadres.member, data=training_data(), as_self=True
+        )
 
 
 def test_edit_and_delete_a_training(cadres, login):
