@@ -57,7 +57,8 @@ def detail(request, org_pk: int):
         .order_by("end_on", "title")
     )
     current = [p for p in positions if p.state_on(today) == "current"]
-    history = org.history.select_related("history_user").order_by("-history_date")[:20]
+    # history_user__person: the template shows each author's display_name (their roster name).
+    history = org.history.select_related("history_user__person").order_by("-history_date")[:20]
     return render(
         request,
         "organizations/detail.html",

@@ -90,12 +90,17 @@ def person_detail(request, person_pk: int):
     positions = list(positions_of(person))
     for position in positions:
         position.state = position.state_on(today)
-    history = list(person.history.select_related("history_user").order_by("-history_date")[:30])
+    # The last 30 changes and the one before them, in one query (each diffed against the next
+    # older record in memory: ``prev_record`` would cost a query per record), with each
+    # author's roster name for ``display_name``.
+    history = list(
+        person.history.select_related("history_user__person").order_by("-history_date", "-history_id")[:31]
+    )
     changes = []
-    for record in history:
+    for record, previous in zip(history[:30], [*history[1:], None], strict=False):
         delta = []
-        if record.prev_record is not None:
-            diff = record.diff_against(record.prev_record)
+        if previous is not None:
+            diff = record.diff_against(previous)
             delta = [(Person._meta.get_field(c.field).verbose_name, c.old, c.new) for c in diff.changes]
         changes.append({"record": record, "delta": delta})
     can_sensitive = scoping.has_perm(request.user, scoping.PEOPLE_SENSITIVE, person.organization)
