@@ -9,4 +9,7 @@ class EscortsConfig(AppConfig):
     label = "escorts"
     verbose_name = _("Patient escorts")
     # Menu entries: (url name, label, permission or None[, weight]); see core/navigation.py.
-    navigation: list = []
+    navigation: list = [
+        ("escorts:dispatch", _("Escort dispatch"), "volunteering.manage", 55),
+        ("escorts:mine", _("My escorts"), None, 56),
+    ]

@@ -1,0 +1,143 @@
+"""Escort figures: requested, done, cancelled, average rating, median time to assignment.
+
+Each for an organisation's subtree (the request's organisation, see models) and a period:
+requests *made* in the period, escorts *done* / *cancelled* in it, ratings of escorts done
+in it, and the time to the first assignment of requests made in it. The records behind a
+figure show the patient masked (or erased), never their phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Avg, DurationField, ExpressionWrapper, F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qingyi.core.metrics import Scope, metric
+from qingyi.escorts.models import EscortRequest
+
+COLUMNS = (
+    ("patient_masked", _("Patient")),
+    ("department", _("Department")),
+    ("get_status_display", _("Status")),
+    ("wanted_at", _("Time wanted")),
+    ("created_at", _("Requested")),
+    ("assigned_at", _("Assigned")),
+    ("rating", _("Rating")),
+)
+
+
+def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
+    """The period as [start, end) datetimes in local time: a range an index can serve."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(scope.period.start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(scope.period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def _in(scope: Scope, field: str) -> QuerySet[EscortRequest]:
+    start, end = _bounds(scope)
+    return (
+        EscortRequest.objects.filter(organization__path__startswith=scope.path)
+        .filter(**{f"{field}__gte": start, f"{field}__lt": end})
+        .select_related("department")
+        .order_by(f"-{field}", "-pk")
+    )
+
+
+def _requested(scope: Scope, key=None) -> QuerySet[EscortRequest]:
+    return _in(scope, "created_at")
+
+
+def _done(scope: Scope, key=None) -> QuerySet[EscortRequest]:
+    return _in(scope, "done_at").filter(status=EscortRequest.Status.DONE)
+
+
+def _cancelled(scope: Scope, key=None) -> QuerySet[EscortRequest]:
+    return _in(scope, "cancelled_at").filter(status=EscortRequest.Status.CANCELLED)
+
+
+def _rated(scope: Scope, key=None) -> QuerySet[EscortRequest]:
+    return _done(scope).filter(rating__isnull=False)
+
+
+def _assigned(scope: Scope, key=None) -> QuerySet[EscortRequest]:
+    return _requested(scope).filter(assigned_at__isnull=False)
+
+
+@metric(
+    "escorts.requested",
+    label=_("Escorts requested"),
+    unit=_("requests"),
+    records=_requested,
+    columns=COLUMNS,
+    description=_("Escort requests made in the period."),
+)
+def escorts_requested(scope: Scope) -> int:
+    return _requested(scope).count()
+
+
+@metric(
+    "escorts.done",
+    label=_("Escorts done"),
+    unit=_("escorts"),
+    records=_done,
+    columns=COLUMNS,
+    description=_("Escorts completed in the period."),
+)
+def escorts_done(scope: Scope) -> int:
+    return _done(scope).count()
+
+
+@metric(
+    "escorts.cancelled",
+    label=_("Escorts cancelled"),
+    unit=_("requests"),
+    records=_cancelled,
+    columns=COLUMNS,
+    description=_("Escort requests cancelled in the period, by the patient or a coordinator."),
+)
+def escorts_cancelled(scope: Scope) -> int:
+    return _cancelled(scope).count()
+
+
+@metric(
+    "escorts.average_rating",
+    label=_("Average escort rating"),
+    unit=_("stars of 5"),
+    records=_rated,
+    columns=COLUMNS,
+    description=_("Patients' average rating of the escorts done in the period (0 when none was rated)."),
+)
+def escorts_average_rating(scope: Scope) -> float:
+    value = _rated(scope).aggregate(avg=Avg("rating"))["avg"]
+    return round(float(value), 2) if value is not None else 0.0
+
+
+def median_duration(queryset: QuerySet, start_field: str, end_field: str) -> dt.timedelta | None:
+    """The median of ``end - start`` in the database: a count and one ordered slice."""
+    n = queryset.count()
+    if not n:
+        return None
+    waits = list(
+        queryset.annotate(wait=ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField()))
+        .order_by("wait", "pk")
+        .values_list("wait", flat=True)[(n - 1) // 2 : n // 2 + 1]
+    )
+    return sum(waits, dt.timedelta()) / len(waits)
+
+
+@metric(
+    "escorts.median_minutes_to_assignment",
+    label=_("Median time to assignment"),
+    unit=_("minutes"),
+    records=_assigned,
+    columns=COLUMNS,
+    description=_(
+        "From the request to the first volunteer assigned, for requests made in the period (0 when none)."
+    ),
+)
+def escorts_median_minutes_to_assignment(scope: Scope) -> float:
+    median = median_duration(_assigned(scope), "created_at", "assigned_at")
+    return round(median.total_seconds() / 60, 1) if median is not None else 0.0
