@@ -49,9 +49,12 @@ class Result:
     status: int
     queries: int
     kilobytes: float
-    p50: float
-    p95: float
-    mean: float
+    wall: list[float]  # milliseconds per request
+    cpu: list[float]  # milliseconds of this process's CPU time per request
+
+    @staticmethod
+    def p95(values: list[float]) -> float:
+        return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
 def _baseline_urls():
@@ -73,31 +76,28 @@ def _baseline_urls():
 urlpatterns: list = []  # filled in main(), once Django is set up
 
 
-def measure(client, row: Row, requests: int, warmup: int = 3) -> Result:
+def measure(clients: dict, rows: list[Row], requests: int, warmup: int = 3) -> list[Result]:
+    """Warm up, count queries, then time the pages round-robin (load drifts hit all pages alike)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(warmup):
-        response = client.get(row.url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(row.url)
-    queries = len(ctx.captured_queries)  # now: the next request empties the log
-    timings = []
+    results = []
+    for row in rows:
+        client = clients[row.user]
+        for _ in range(warmup):
+            client.get(row.url)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(row.url)
+        queries = len(ctx.captured_queries)  # now: the next request empties the log
+        results.append(Result(row, response.status_code, queries, len(response.content) / 1024, [], []))
     for _ in range(requests):
-        started = time.perf_counter()
-        client.get(row.url)
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    p95 = statistics.quantiles(timings, n=20)[-1] if len(timings) >= 2 else timings[0]
-    return Result(
-        row=row,
-        status=response.status_code,
-        queries=queries,
-        kilobytes=len(response.content) / 1024,
-        p50=statistics.median(timings),
-        p95=p95,
-        mean=statistics.fmean(timings),
-    )
+        for result in results:
+            client = clients[result.row.user]
+            wall, cpu = time.perf_counter(), time.process_time()
+            client.get(result.row.url)
+            result.cpu.append((time.process_time() - cpu) * 1000)
+            result.wall.append((time.perf_counter() - wall) * 1000)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,17 +203,25 @@ def main(argv: list[str] | None = None) -> int:
         Person.objects.filter(pk=someone.pk).first()
         orm.append((time.perf_counter() - t) * 1000)
 
-    results = [measure(clients[r.user], r, args.requests) for r in rows]
-    base = results[0].p50
+    load_before = os.getloadavg()[0]
+    results = measure(clients, rows, args.requests)
+    base_wall, base_cpu = statistics.median(results[0].wall), statistics.median(results[0].cpu)
     print()
-    print(f"{args.volume} volume, {args.requests} timed requests per page (milliseconds):")
-    header = f"{'page':<28}{'status':>7}{'queries':>9}{'KB':>8}{'p50':>9}{'p95':>9}{'mean':>9}{'× base':>9}"
+    print(
+        f"{args.volume} volume, {args.requests} timed requests per page, round-robin; milliseconds; "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs)"
+    )
+    header = (
+        f"{'page':<28}{'status':>7}{'queries':>8}{'KB':>7}{'p50':>8}{'p95':>8}{'× base':>8}"
+        f"{'cpu p50':>9}{'cpu p95':>9}{'× base':>8}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
+        wall, cpu = statistics.median(r.wall), statistics.median(r.cpu)
         print(
-            f"{r.row.label:<28}{r.status:>7}{r.queries:>9}{r.kilobytes:>8.1f}{r.p50:>9.1f}{r.p95:>9.1f}"
-            f"{r.mean:>9.1f}{r.p50 / base:>9.1f}"
+            f"{r.row.label:<28}{r.status:>7}{r.queries:>8}{r.kilobytes:>7.1f}{wall:>8.1f}{Result.p95(r.wall):>8.1f}"
+            f"{wall / base_wall:>8.1f}{cpu:>9.1f}{Result.p95(r.cpu):>9.1f}{cpu / base_cpu:>8.1f}"
         )
     print(f"\nORM only, Person.objects.filter(pk=…).first(): p50 {statistics.median(orm):.2f} ms")
     if args.keep:
