@@ -14,6 +14,7 @@ from __future__ import annotations
 from ninja import NinjaAPI, Router
 from ninja.openapi.docs import Swagger
 
+from qingyi.api import activities as activities_api
 from qingyi.api import errors
 from qingyi.api import escorts as escorts_api
 from qingyi.api import growth as growth_api
@@ -37,6 +38,7 @@ ROUTERS: tuple[tuple[str, Router], ...] = (
     ("/organizations", organizations_api.router),
     ("/people", people_api.router),
     ("/metrics", metrics_api.router),
+    ("/activities", activities_api.router),
     ("/escorts", escorts_api.router),
     ("/growth", growth_api.router),
 )
