@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from qingyi.activities import services
 from qingyi.activities.models import Activity
+from tests.api.conftest import api_as, count_queries  # noqa: F401  (the API fixtures, for test_api.py)
 
 
 def at(days: int = 0, hours: int = 0) -> dt.datetime:

@@ -3,7 +3,6 @@ import datetime as dt
 from qingyi.activities import services
 from qingyi.activities.models import Publication
 from tests.activities.conftest import plan
-from tests.api.conftest import api_as, count_queries  # noqa: F401  (fixtures)
 
 
 def test_activity_list_and_detail_are_scoped(personas, api_as, activity_a, activity_b):

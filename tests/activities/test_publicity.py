@@ -90,7 +90,10 @@ def test_import_of_a_wechat_export_list(personas, login):
 
 
 def test_import_with_bad_rows_lists_them_and_writes_nothing(personas, login):
-    content = "title,date,organisation,channel\n好推文,2025-03-01,,\n,2025-03-02,,\n坏日期,明天,,\n别人的,2025-03-03,护理二支部,\n怪渠道,2025-03-03,,飞鸽\n"
+    content = (
+        "title,date,organisation,channel\n好推文,2025-03-01,,\n,2025-03-02,,\n坏日期,明天,,\n"
+        "别人的,2025-03-03,护理二支部,\n怪渠道,2025-03-03,,飞鸽\n"
+    )
     response = login(personas.admin_a).post(
         reverse("activities:publication_import"),
         {
