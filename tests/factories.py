@@ -40,6 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"E{10000 + n}")
+
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
         self.set_password(extracted or "pass-word-123")
@@ -72,9 +73,11 @@ class PersonFactory(factory.django.DjangoModelFactory):
     political_status = Person.PoliticalStatus.LEAGUE_MEMBER
     league_joined_on = factory.LazyAttribute(lambda o: o.birth_date.replace(year=o.birth_date.year + 15))
     development_number = factory.LazyAttribute(
-        lambda o: f"{o.league_joined_on.year}5001{next(_sequence) % 10000:04d}"
-        if o.league_joined_on and o.league_joined_on >= dt.date(2017, 1, 1)
-        else None
+        lambda o: (
+            f"{o.league_joined_on.year}5001{next(_sequence) % 10000:04d}"
+            if o.league_joined_on and o.league_joined_on >= dt.date(2017, 1, 1)
+            else None
+        )
     )
     employee_number = factory.Sequence(lambda n: f"P{20000 + n}")
     profession = Person.Profession.NURSE
@@ -83,11 +86,33 @@ class PersonFactory(factory.django.DjangoModelFactory):
 def make_tree():
     """The demo tree of the tests: committee → general branch → branches A and B; admin branch."""
     committee = organization_create_root(name="测试医院团委", founded_on=years_ago(3).replace(day=1))
-    general = Organization.objects.add_child(committee, create_kwargs={"name": "护理团总支", "kind": Organization.Kind.GENERAL_BRANCH, "founded_on": years_ago(2)})
-    branch_a = Organization.objects.add_child(general, create_kwargs={"name": "护理一支部", "kind": Organization.Kind.BRANCH, "founded_on": years_ago(2)})
-    branch_b = Organization.objects.add_child(general, create_kwargs={"name": "护理二支部", "kind": Organization.Kind.BRANCH, "founded_on": years_ago(2)})
-    admin_branch = Organization.objects.add_child(committee, create_kwargs={"name": "行政支部", "kind": Organization.Kind.BRANCH, "founded_on": years_ago(1)})
-    return committee, general, Organization.objects.get(pk=branch_a.pk), Organization.objects.get(pk=branch_b.pk), admin_branch
+    general = Organization.objects.add_child(
+        committee,
+        create_kwargs={
+            "name": "护理团总支",
+            "kind": Organization.Kind.GENERAL_BRANCH,
+            "founded_on": years_ago(2),
+        },
+    )
+    branch_a = Organization.objects.add_child(
+        general,
+        create_kwargs={"name": "护理一支部", "kind": Organization.Kind.BRANCH, "founded_on": years_ago(2)},
+    )
+    branch_b = Organization.objects.add_child(
+        general,
+        create_kwargs={"name": "护理二支部", "kind": Organization.Kind.BRANCH, "founded_on": years_ago(2)},
+    )
+    admin_branch = Organization.objects.add_child(
+        committee,
+        create_kwargs={"name": "行政支部", "kind": Organization.Kind.BRANCH, "founded_on": years_ago(1)},
+    )
+    return (
+        committee,
+        general,
+        Organization.objects.get(pk=branch_a.pk),
+        Organization.objects.get(pk=branch_b.pk),
+        admin_branch,
+    )
 
 
 def grant(user: User, role: str, organization: Organization) -> User:

@@ -45,7 +45,7 @@ def all_patterns() -> list[tuple[str, list[str]]]:
         if route.startswith(SKIPPED_PREFIXES):
             continue
         result.append((route, list(pattern.pattern.regex.groupindex)))
-    return sorted(set((r, tuple(k)) for r, k in result))
+    return sorted({(r, tuple(k)) for r, k in result})
 
 
 def fill(route: str, values: dict[str, object]) -> str:
@@ -66,10 +66,15 @@ def fill(route: str, values: dict[str, object]) -> str:
 def world(personas):
     tree = personas.tree
     b = personas.person_b
-    position_b = Position.objects.create(person=b, organization=tree.branch_b, title="secretary", start_on=dt.date(2024, 1, 1))
+    position_b = Position.objects.create(
+        person=b, organization=tree.branch_b, title="secretary", start_on=dt.date(2024, 1, 1)
+    )
     Election.objects.create(organization=tree.branch_b, held_on=dt.date(2024, 1, 1), term_years=3)
     transfer_b = Transfer.objects.create(
-        person=b, from_organization=tree.branch_b, to_organization=tree.admin_branch, requested_by=personas.admin_b
+        person=b,
+        from_organization=tree.branch_b,
+        to_organization=tree.admin_branch,
+        requested_by=personas.admin_b,
     )
     b_user = personas.admin_b
     b.user = b_user
@@ -171,7 +176,9 @@ def test_nobody_outside_branch_b_gets_its_objects(world, client, persona):
             body = response.content.decode("utf-8", "replace")
             for marker in MARKERS:
                 assert marker not in body, f"GET {path} as {persona} shows branch B's “{marker}”"
-        response = client.post(path, {"reason": "x", "name": "x", "on": "2025-01-01", "held_on": "2025-01-01"})
+        response = client.post(
+            path, {"reason": "x", "name": "x", "on": "2025-01-01", "held_on": "2025-01-01"}
+        )
         assert response.status_code in DENIED | {200}, f"POST {path} as {persona}: {response.status_code}"
         if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
             body = response.content.decode("utf-8", "replace")
@@ -192,7 +199,9 @@ def test_coordinator_cannot_change_the_roster_or_tree(world, client):
             continue
         values = dict(objects_of_b)
         path = fill(route, values)
-        response = client.post(path, {"reason": "x", "name": "x", "on": "2025-01-01", "held_on": "2025-01-01"})
+        response = client.post(
+            path, {"reason": "x", "name": "x", "on": "2025-01-01", "held_on": "2025-01-01"}
+        )
         assert response.status_code in {403, 404, 405} or (
             route.startswith("accounts/") and response.status_code in {302, 404}
         ), f"POST {path} as coordinator: {response.status_code}"

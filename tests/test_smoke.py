@@ -10,7 +10,13 @@ def test_committee_admin_sees_home_with_tiles(personas, login):
 
 def test_tree_and_roster_pages_render(personas, login):
     client = login(personas.committee_admin)
-    for name in ("organizations:tree", "people:list", "people:transfer_list", "organizations:cadre_structure", "core:settings"):
+    for name in (
+        "organizations:tree",
+        "people:list",
+        "people:transfer_list",
+        "organizations:cadre_structure",
+        "core:settings",
+    ):
         assert client.get(reverse(name)).status_code == 200, name
     assert client.get(reverse("people:detail", args=[personas.person_a.pk])).status_code == 200
     assert client.get(reverse("organizations:detail", args=[personas.tree.branch_a.pk])).status_code == 200

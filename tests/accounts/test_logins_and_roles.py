@@ -44,14 +44,25 @@ def test_reset_password_for_someone_in_scope_only(personas):
 
 def test_org_admin_grants_roles_in_their_subtree_but_not_committee_admin(personas):
     member = personas.member
-    services.role_grant(user=member, role=Role.ORG_ADMIN, organization=personas.tree.branch_a, actor=personas.admin_a)
+    services.role_grant(
+        user=member, role=Role.ORG_ADMIN, organization=personas.tree.branch_a, actor=personas.admin_a
+    )
     assert scoping.has_perm(User.objects.get(pk=member.pk), scoping.PEOPLE_MANAGE, personas.tree.branch_a)
     with pytest.raises(PermissionDenied):
-        services.role_grant(user=member, role=Role.COMMITTEE_ADMIN, organization=personas.tree.branch_a, actor=personas.admin_a)
+        services.role_grant(
+            user=member,
+            role=Role.COMMITTEE_ADMIN,
+            organization=personas.tree.branch_a,
+            actor=personas.admin_a,
+        )
     with pytest.raises(PermissionDenied):
-        services.role_grant(user=member, role=Role.ORG_ADMIN, organization=personas.tree.branch_b, actor=personas.admin_a)
+        services.role_grant(
+            user=member, role=Role.ORG_ADMIN, organization=personas.tree.branch_b, actor=personas.admin_a
+        )
     with pytest.raises(ValidationError, match="already holds"):
-        services.role_grant(user=member, role=Role.ORG_ADMIN, organization=personas.tree.branch_a, actor=personas.admin_a)
+        services.role_grant(
+            user=member, role=Role.ORG_ADMIN, organization=personas.tree.branch_a, actor=personas.admin_a
+        )
 
 
 def test_revoking_keeps_history_and_protects_the_last_committee_admin(personas):
@@ -59,9 +70,10 @@ def test_revoking_keeps_history_and_protects_the_last_committee_admin(personas):
     with pytest.raises(ValidationError):
         services.role_revoke(assignment=assignment, actor=personas.committee_admin)
     member_role = RoleAssignment.objects.get(user=personas.member)
+    role_id = member_role.pk
     services.role_revoke(assignment=member_role, actor=personas.admin_a)
-    assert not RoleAssignment.objects.filter(pk=member_role.pk).exists()
-    assert RoleAssignment.history.filter(id=member_role.pk, history_type="-").exists()
+    assert not RoleAssignment.objects.filter(pk=role_id).exists()
+    assert RoleAssignment.history.filter(id=role_id, history_type="-").exists()
 
 
 def test_role_page_story(personas, login):
@@ -81,9 +93,18 @@ def test_role_page_story(personas, login):
 def test_member_changes_own_password(personas, login):
     client = login(personas.member)
     url = reverse("accounts:password_change")
-    response = client.post(url, {"old_password": "wrong", "new_password1": "Qy-new-pass-42", "new_password2": "Qy-new-pass-42"})
+    response = client.post(
+        url, {"old_password": "wrong", "new_password1": "Qy-new-pass-42", "new_password2": "Qy-new-pass-42"}
+    )
     assert response.status_code == 200
-    response = client.post(url, {"old_password": "pass-word-123", "new_password1": "Qy-new-pass-42", "new_password2": "Qy-new-pass-42"})
+    response = client.post(
+        url,
+        {
+            "old_password": "pass-word-123",
+            "new_password1": "Qy-new-pass-42",
+            "new_password2": "Qy-new-pass-42",
+        },
+    )
     assert response.status_code == 302
     personas.member.refresh_from_db()
     assert personas.member.check_password("Qy-new-pass-42")

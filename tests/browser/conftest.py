@@ -36,7 +36,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter):
     if not chromium_available():
         terminalreporter.write_line(
-            f"Browser tests were skipped: Chromium is missing at {CHROMIUM} (apt-get install chromium).", red=True
+            f"Browser tests were skipped: Chromium is missing at {CHROMIUM} (apt-get install chromium).",
+            red=True,
         )
 
 

@@ -26,8 +26,22 @@ def test_scan_is_recorded_once_even_when_replayed(personas):
         return Scan.Result.CHECKED_IN, "ok"
 
     code = checkin.rotating_code("activity:9")
-    first = checkin.scan_accept(subject="activity:9", code=code, user=personas.member, client_id="abc", scanned_at=None, handler=handler)
-    second = checkin.scan_accept(subject="activity:9", code=code, user=personas.member, client_id="abc", scanned_at=None, handler=handler)
+    first = checkin.scan_accept(
+        subject="activity:9",
+        code=code,
+        user=personas.member,
+        client_id="abc",
+        scanned_at=None,
+        handler=handler,
+    )
+    second = checkin.scan_accept(
+        subject="activity:9",
+        code=code,
+        user=personas.member,
+        client_id="abc",
+        scanned_at=None,
+        handler=handler,
+    )
     assert first.result == second.result == "checked_in"
     assert second.replayed and len(calls) == 1
     assert Scan.objects.count() == 1
@@ -38,8 +52,12 @@ def test_offline_scan_keeps_its_original_time(personas):
     code = checkin.rotating_code("shift:5", at=scanned)
     seen = []
     outcome = checkin.scan_accept(
-        subject="shift:5", code=code, user=personas.member, client_id="off-1", scanned_at=scanned,
-        handler=lambda at: (seen.append(at) or (Scan.Result.CHECKED_IN, "ok")),
+        subject="shift:5",
+        code=code,
+        user=personas.member,
+        client_id="off-1",
+        scanned_at=scanned,
+        handler=lambda at: seen.append(at) or (Scan.Result.CHECKED_IN, "ok"),
     )
     assert seen == [scanned]
     assert Scan.objects.get(client_id="off-1").offline
@@ -54,8 +72,14 @@ def test_scans_too_old_or_from_the_future_are_refused(personas, delta, message):
     at = timezone.now() - delta
     code = checkin.rotating_code("shift:5", at=at)
     with pytest.raises(checkin.ScanRefused, match=message):
-        checkin.scan_accept(subject="shift:5", code=code, user=personas.member, client_id="x", scanned_at=at,
-                            handler=lambda at: (Scan.Result.CHECKED_IN, ""))
+        checkin.scan_accept(
+            subject="shift:5",
+            code=code,
+            user=personas.member,
+            client_id="x",
+            scanned_at=at,
+            handler=lambda at: (Scan.Result.CHECKED_IN, ""),
+        )
     assert not Scan.objects.exists()
 
 
@@ -63,8 +87,14 @@ def test_expired_code_is_refused_and_handler_not_called(personas):
     old = timezone.now() - dt.timedelta(minutes=10)
     code = checkin.rotating_code("shift:5", at=old)
     with pytest.raises(checkin.ScanRefused, match="expired"):
-        checkin.scan_accept(subject="shift:5", code=code, user=personas.member, client_id="y", scanned_at=None,
-                            handler=lambda at: pytest.fail("handler must not run"))
+        checkin.scan_accept(
+            subject="shift:5",
+            code=code,
+            user=personas.member,
+            client_id="y",
+            scanned_at=None,
+            handler=lambda at: pytest.fail("handler must not run"),
+        )
 
 
 def test_handler_refusal_records_nothing(personas):
@@ -72,8 +102,14 @@ def test_handler_refusal_records_nothing(personas):
         raise checkin.ScanRefused("not signed up")
 
     with pytest.raises(checkin.ScanRefused):
-        checkin.scan_accept(subject="shift:5", code=checkin.rotating_code("shift:5"), user=personas.member,
-                            client_id="z", scanned_at=None, handler=refuse)
+        checkin.scan_accept(
+            subject="shift:5",
+            code=checkin.rotating_code("shift:5"),
+            user=personas.member,
+            client_id="z",
+            scanned_at=None,
+            handler=refuse,
+        )
     assert not Scan.objects.exists()
 
 

@@ -34,10 +34,14 @@ def test_figures_follow_the_subtree(personas):
 
 def test_youth_share_and_age_out(personas):
     tree = personas.tree
-    PersonFactory(organization=tree.branch_b, birth_date=years_ago(40), political_status="masses", league_joined_on=None)
+    PersonFactory(
+        organization=tree.branch_b, birth_date=years_ago(40), political_status="masses", league_joined_on=None
+    )
     due = PersonFactory(organization=tree.branch_b, birth_date=years_ago(29))
     holder = PersonFactory(organization=tree.branch_b, birth_date=years_ago(29))
-    Position.objects.create(person=holder, organization=tree.branch_b, title="secretary", start_on=dt.date(2020, 1, 1))
+    Position.objects.create(
+        person=holder, organization=tree.branch_b, title="secretary", start_on=dt.date(2020, 1, 1)
+    )
     scope = _scope(tree.branch_b)
     assert metrics.get("people.youth_share").value(scope) == 75.0  # 3 of 4 aged 35 or under
     assert list(metrics.get("people.due_to_age_out").records(scope)) == [due]
@@ -45,8 +49,16 @@ def test_youth_share_and_age_out(personas):
 
 def test_cadre_age_breakdown_counts_current_posts(personas):
     tree = personas.tree
-    Position.objects.create(person=personas.person_a, organization=tree.branch_a, title="secretary", start_on=dt.date(2020, 1, 1))
-    Position.objects.create(person=personas.person_b, organization=tree.branch_b, title="secretary", start_on=dt.date(2020, 1, 1), end_on=dt.date(2021, 1, 1))
+    Position.objects.create(
+        person=personas.person_a, organization=tree.branch_a, title="secretary", start_on=dt.date(2020, 1, 1)
+    )
+    Position.objects.create(
+        person=personas.person_b,
+        organization=tree.branch_b,
+        title="secretary",
+        start_on=dt.date(2020, 1, 1),
+        end_on=dt.date(2021, 1, 1),
+    )
     buckets = {b.key: b.value for b in metrics.get("organizations.cadre_age").value(_scope(tree.committee))}
     assert buckets == {"le28": 1, "29_35": 0, "36_45": 0, "gt45": 0}
 
@@ -63,7 +75,12 @@ def test_metric_records_page_lists_the_people(personas, login):
     body = client.get(reverse("core:metric_detail", args=["people.active"])).content.decode()
     assert "甲支部人" in body and "乙支部人" not in body
     assert client.get(reverse("core:metric_detail", args=["no.such"])).status_code == 404
-    assert client.get(reverse("core:metric_detail", args=["people.active"]), {"org": personas.tree.branch_b.pk}).status_code == 404
+    assert (
+        client.get(
+            reverse("core:metric_detail", args=["people.active"]), {"org": personas.tree.branch_b.pk}
+        ).status_code
+        == 404
+    )
 
 
 def test_bad_period_gets_a_message_not_an_error(personas, login):
@@ -87,12 +104,18 @@ def test_people_cut_by_party_branch_and_department(personas):
     by_department = {b.label: b.value for b in metrics.get("people.by_department").value(scope)}
     assert by_department == {"No department": 2, "心内科": 1}
     key = next(b.key for b in metrics.get("people.by_party_branch").value(scope) if b.label == "护理党支部")
-    assert set(metrics.get("people.by_party_branch").records(scope, key)) == {personas.person_a, personas.member_person}
+    assert set(metrics.get("people.by_party_branch").records(scope, key)) == {
+        personas.person_a,
+        personas.member_person,
+    }
 
 
 def test_unknown_bucket_is_not_found(personas, login):
     client = login(personas.committee_admin)
     url = reverse("core:metric_detail", args=["organizations.cadre_age"])
     assert client.get(url, {"key": "zzz"}).status_code == 404
-    assert client.get(reverse("core:metric_detail", args=["people.by_department"]), {"key": "abc"}).status_code == 404
+    assert (
+        client.get(reverse("core:metric_detail", args=["people.by_department"]), {"key": "abc"}).status_code
+        == 404
+    )
     assert client.get(url, {"key": "le28"}).status_code == 200

@@ -53,7 +53,9 @@ def test_period_parse(text, start, end):
     assert (period.start, period.end) == (start, end)
 
 
-@pytest.mark.parametrize("text", ["20xx", "2025-13", "2025-Q5", "2025-03-01..2025-01-01", "2025-02-30..2025-03-01"])
+@pytest.mark.parametrize(
+    "text", ["20xx", "2025-13", "2025-Q5", "2025-03-01..2025-01-01", "2025-02-30..2025-03-01"]
+)
 def test_bad_periods_are_refused(text):
     with pytest.raises(PeriodError):
         Period.parse(text)
@@ -73,10 +75,18 @@ def test_settings_page_refuses_nonsense(personas, login):
     from django.urls import reverse
 
     client = login(personas.committee_admin)
-    response = client.post(reverse("core:settings"), {"branch_min_members": 60, "branch_max_members": 50,
-                                                       "term_years_committee": 5, "term_years_general_branch": 3,
-                                                       "term_years_branch": 3, "term_years_student_branch": 1,
-                                                       "election_warning_days": 90})
+    response = client.post(
+        reverse("core:settings"),
+        {
+            "branch_min_members": 60,
+            "branch_max_members": 50,
+            "term_years_committee": 5,
+            "term_years_general_branch": 3,
+            "term_years_branch": 3,
+            "term_years_student_branch": 1,
+            "election_warning_days": 90,
+        },
+    )
     assert response.status_code == 200
     assert "cannot exceed" in response.content.decode()
     assert rules.get_setting("branch_min_members") == 3

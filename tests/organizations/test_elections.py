@@ -47,7 +47,10 @@ def test_election_in_the_future_or_before_the_last_is_refused(personas):
             actor=personas.admin_a,
         )
     services.election_record(
-        organization=tree.branch_a, held_on=dt.date(2024, 5, 1), new_positions=[(personas.person_a, "secretary")], actor=personas.admin_a
+        organization=tree.branch_a,
+        held_on=dt.date(2024, 5, 1),
+        new_positions=[(personas.person_a, "secretary")],
+        actor=personas.admin_a,
     )
     with pytest.raises(ValidationError, match="already recorded"):
         services.election_record(
@@ -66,7 +69,9 @@ def test_election_form_story(personas, login):
     response = client.post(url, {"held_on": "2099-01-01", "secretary": personas.person_a.pk})
     assert response.status_code == 200
     assert Election.objects.count() == 0
-    response = client.post(url, {"held_on": "2025-03-01", "secretary": personas.person_a.pk, "members": [personas.person_a.pk]})
+    response = client.post(
+        url, {"held_on": "2025-03-01", "secretary": personas.person_a.pk, "members": [personas.person_a.pk]}
+    )
     assert "only one post" in response.content.decode()
     response = client.post(url, {"held_on": "2025-03-01", "secretary": personas.person_a.pk})
     assert response.status_code == 302
@@ -84,9 +89,22 @@ def test_election_form_refuses_people_of_another_branch(personas, login):
 def test_person_page_shows_past_current_and_future_posts(personas, login):
     tree = personas.tree
     today = dt.date.today()
-    Position.objects.create(person=personas.person_a, organization=tree.branch_a, title="member", start_on=dt.date(2019, 1, 1), end_on=dt.date(2020, 1, 1))
-    Position.objects.create(person=personas.person_a, organization=tree.branch_a, title="secretary", start_on=dt.date(2021, 1, 1))
-    Position.objects.create(person=personas.person_a, organization=tree.general, title="publicity", start_on=today + dt.timedelta(days=30))
+    Position.objects.create(
+        person=personas.person_a,
+        organization=tree.branch_a,
+        title="member",
+        start_on=dt.date(2019, 1, 1),
+        end_on=dt.date(2020, 1, 1),
+    )
+    Position.objects.create(
+        person=personas.person_a, organization=tree.branch_a, title="secretary", start_on=dt.date(2021, 1, 1)
+    )
+    Position.objects.create(
+        person=personas.person_a,
+        organization=tree.general,
+        title="publicity",
+        start_on=today + dt.timedelta(days=30),
+    )
     body = login(personas.admin_a).get(reverse("people:detail", args=[personas.person_a.pk])).content.decode()
     assert body.count(">current</span>") == 1
     assert body.count(">future</span>") == 1

@@ -46,33 +46,50 @@ def test_branch_admin_cannot_create_outside_their_subtree(personas):
 def test_duplicate_sibling_name_is_refused(personas):
     with pytest.raises(ValidationError, match="already has"):
         services.organization_create(
-            parent=personas.tree.general, name="护理一支部", kind=Organization.Kind.BRANCH, actor=personas.committee_admin
+            parent=personas.tree.general,
+            name="护理一支部",
+            kind=Organization.Kind.BRANCH,
+            actor=personas.committee_admin,
         )
 
 
 def test_moving_under_its_own_descendant_is_refused(personas):
     tree = personas.tree
     with pytest.raises(ValidationError, match="descendants"):
-        services.organization_move(organization=tree.general, new_parent=tree.branch_a, actor=personas.committee_admin)
+        services.organization_move(
+            organization=tree.general, new_parent=tree.branch_a, actor=personas.committee_admin
+        )
     with pytest.raises(ValidationError, match="descendants"):
-        services.organization_move(organization=tree.general, new_parent=tree.general, actor=personas.committee_admin)
+        services.organization_move(
+            organization=tree.general, new_parent=tree.general, actor=personas.committee_admin
+        )
     assert Organization.objects.get(pk=tree.general.pk).path == tree.general.path
 
 
 def test_move_carries_the_subtree_and_its_members(personas):
     tree = personas.tree
     new_general = services.organization_create(
-        parent=tree.committee, name="医技团总支", kind=Organization.Kind.GENERAL_BRANCH, actor=personas.committee_admin
+        parent=tree.committee,
+        name="医技团总支",
+        kind=Organization.Kind.GENERAL_BRANCH,
+        actor=personas.committee_admin,
     )
-    moved = services.organization_move(organization=tree.branch_a, new_parent=new_general, actor=personas.committee_admin)
+    moved = services.organization_move(
+        organization=tree.branch_a, new_parent=new_general, actor=personas.committee_admin
+    )
     assert moved.path.startswith(new_general.path)
-    assert personas.person_a.__class__.objects.filter(organization__path__startswith=new_general.path).count() == 2
+    assert (
+        personas.person_a.__class__.objects.filter(organization__path__startswith=new_general.path).count()
+        == 2
+    )
 
 
 def test_moving_a_branch_under_a_branch_is_refused(personas):
     tree = personas.tree
     with pytest.raises(ValidationError, match="cannot contain"):
-        services.organization_move(organization=tree.admin_branch, new_parent=tree.branch_a, actor=personas.committee_admin)
+        services.organization_move(
+            organization=tree.admin_branch, new_parent=tree.branch_a, actor=personas.committee_admin
+        )
 
 
 def test_archive_needs_an_empty_organisation_and_keeps_records(personas):
@@ -89,7 +106,9 @@ def test_archive_needs_an_empty_organisation_and_keeps_records(personas):
     assert empty.is_archived
     assert Organization.objects.filter(pk=empty.pk).exists()
     with pytest.raises(ValidationError):
-        services.organization_create(parent=empty, name="x", kind=Organization.Kind.BRANCH, actor=personas.committee_admin)
+        services.organization_create(
+            parent=empty, name="x", kind=Organization.Kind.BRANCH, actor=personas.committee_admin
+        )
     services.organization_restore(organization=empty, actor=personas.committee_admin)
     empty.refresh_from_db()
     assert not empty.is_archived
@@ -112,8 +131,12 @@ def test_tree_rows_are_scoped(personas):
 def test_election_due_follows_term_rules_and_warning(personas):
     tree = personas.tree
     today = dt.date.today()
-    Organization.objects.filter(pk=tree.branch_a.pk).update(founded_on=today - dt.timedelta(days=3 * 365 + 30))
-    Organization.objects.filter(pk=tree.branch_b.pk).update(founded_on=today - dt.timedelta(days=3 * 365 - 30))
+    Organization.objects.filter(pk=tree.branch_a.pk).update(
+        founded_on=today - dt.timedelta(days=3 * 365 + 30)
+    )
+    Organization.objects.filter(pk=tree.branch_b.pk).update(
+        founded_on=today - dt.timedelta(days=3 * 365 - 30)
+    )
     rows = {row.organization.name: row for row in tree_rows(personas.committee_admin)}
     assert rows["护理一支部"].election_state == "overdue"
     assert rows["护理二支部"].election_state == "due_soon"

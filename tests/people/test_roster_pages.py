@@ -17,7 +17,13 @@ def test_roster_masks_id_numbers_and_filters(personas, login):
 
 def test_roster_youth_and_age_out_filters(personas, login):
     PersonFactory(organization=personas.tree.branch_a, name="超龄者", birth_date=years_ago(30))
-    PersonFactory(organization=personas.tree.branch_a, name="中年人", birth_date=years_ago(40), political_status="masses", league_joined_on=None)
+    PersonFactory(
+        organization=personas.tree.branch_a,
+        name="中年人",
+        birth_date=years_ago(40),
+        political_status="masses",
+        league_joined_on=None,
+    )
     client = login(personas.admin_a)
     body = client.get(reverse("people:list"), {"due_to_age_out": "1"}).content.decode()
     assert "超龄者" in body and "甲支部人" not in body
@@ -73,7 +79,16 @@ def test_create_person_form_story(personas, login):
     )
     assert response.status_code == 302
     assert Person.objects.get(name="王新").organization == personas.tree.branch_a
-    response = client.post(url, {"organization": personas.tree.branch_b.pk, "name": "越权", "gender": "male", "birth_date": birth.isoformat(), "political_status": "masses"})
+    response = client.post(
+        url,
+        {
+            "organization": personas.tree.branch_b.pk,
+            "name": "越权",
+            "gender": "male",
+            "birth_date": birth.isoformat(),
+            "political_status": "masses",
+        },
+    )
     assert response.status_code == 200
     assert not Person.objects.filter(name="越权").exists()
 

@@ -49,15 +49,21 @@ def test_person_create_with_valid_data(personas):
 )
 def test_bad_values_are_refused_with_a_reason(personas, overrides, field, message):
     with pytest.raises(ValidationError) as info:
-        services.person_create(organization=personas.tree.branch_a, data=_data(**overrides), actor=personas.admin_a)
+        services.person_create(
+            organization=personas.tree.branch_a, data=_data(**overrides), actor=personas.admin_a
+        )
     assert any(message in m for m in info.value.message_dict[field]), info.value.message_dict
     assert not Person.objects.filter(name="新同志").exists()
 
 
 def test_joining_age_outside_14_to_28_is_refused(personas):
     birth = years_ago(40)
-    data = _data(birth_date=birth, id_number=id_number_for(birth, 3), league_joined_on=birth.replace(year=birth.year + 30),
-                 development_number=f"{birth.year + 30}50010001")
+    data = _data(
+        birth_date=birth,
+        id_number=id_number_for(birth, 3),
+        league_joined_on=birth.replace(year=birth.year + 30),
+        development_number=f"{birth.year + 30}50010001",
+    )
     with pytest.raises(ValidationError, match="between 14 and 28"):
         services.person_create(organization=personas.tree.branch_a, data=data, actor=personas.admin_a)
 
@@ -82,10 +88,15 @@ def test_admin_of_a_cannot_create_in_b(personas):
 def test_two_admins_editing_the_same_person_do_not_overwrite_each_other(personas):
     person = personas.person_a
     version = person.version
-    services.person_update(person=person, data={"phone": "13911111111"}, expected_version=version, actor=personas.admin_a)
+    services.person_update(
+        person=person, data={"phone": "13911111111"}, expected_version=version, actor=personas.admin_a
+    )
     with pytest.raises(ValidationError, match="Someone else changed this record"):
         services.person_update(
-            person=person, data={"phone": "13922222222"}, expected_version=version, actor=personas.committee_admin
+            person=person,
+            data={"phone": "13922222222"},
+            expected_version=version,
+            actor=personas.committee_admin,
         )
     person.refresh_from_db()
     assert person.phone == "13911111111"
@@ -98,7 +109,12 @@ def test_edit_form_shows_the_conflict(personas, login):
     url = reverse("people:edit", args=[person.pk])
     form = client.get(url).context["form"]
     payload = form_payload(form)
-    services.person_update(person=person, data={"ethnicity": "汉族"}, expected_version=person.version, actor=personas.committee_admin)
+    services.person_update(
+        person=person,
+        data={"ethnicity": "汉族"},
+        expected_version=person.version,
+        actor=personas.committee_admin,
+    )
     payload["phone"] = "13933333333"
     response = client.post(url, payload)
     assert response.status_code == 200
@@ -114,7 +130,9 @@ def test_age_out_only_when_due_and_keeps_the_date(personas):
         services.person_age_out(person=young, on=dt.date.today(), actor=personas.admin_a)
     old = PersonFactory(organization=tree.branch_a, birth_date=years_ago(29))
     holder = PersonFactory(organization=tree.branch_a, birth_date=years_ago(30))
-    Position.objects.create(person=holder, organization=tree.branch_a, title="secretary", start_on=dt.date(2023, 1, 1))
+    Position.objects.create(
+        person=holder, organization=tree.branch_a, title="secretary", start_on=dt.date(2023, 1, 1)
+    )
     with pytest.raises(ValidationError):
         services.person_age_out(person=holder, on=dt.date.today(), actor=personas.admin_a)
     services.person_age_out(person=old, on=dt.date.today(), actor=personas.admin_a)
@@ -124,7 +142,9 @@ def test_age_out_only_when_due_and_keeps_the_date(personas):
 
 def test_transfer_is_approved_by_the_receiver_only(personas):
     person = personas.person_a
-    transfer = services.transfer_request(person=person, to_organization=personas.tree.branch_b, actor=personas.admin_a)
+    transfer = services.transfer_request(
+        person=person, to_organization=personas.tree.branch_b, actor=personas.admin_a
+    )
     with pytest.raises(PermissionDenied):
         services.transfer_approve(transfer=transfer, actor=personas.admin_a)
     services.transfer_approve(transfer=transfer, actor=personas.admin_b)
@@ -135,7 +155,9 @@ def test_transfer_is_approved_by_the_receiver_only(personas):
 
 
 def test_transfer_refusal_needs_a_reason(personas):
-    transfer = services.transfer_request(person=personas.person_a, to_organization=personas.tree.branch_b, actor=personas.admin_a)
+    transfer = services.transfer_request(
+        person=personas.person_a, to_organization=personas.tree.branch_b, actor=personas.admin_a
+    )
     with pytest.raises(ValidationError, match="reason"):
         services.transfer_refuse(transfer=transfer, reason=" ", actor=personas.admin_b)
     services.transfer_refuse(transfer=transfer, reason="名额已满", actor=personas.admin_b)
@@ -148,7 +170,9 @@ def test_transfer_refusal_needs_a_reason(personas):
 def test_transfer_to_an_archived_organisation_is_refused(personas):
     from qingyi.organizations.services import organization_archive, organization_create
 
-    empty = organization_create(parent=personas.tree.general, name="空", kind="branch", actor=personas.committee_admin)
+    empty = organization_create(
+        parent=personas.tree.general, name="空", kind="branch", actor=personas.committee_admin
+    )
     organization_archive(organization=empty, actor=personas.committee_admin)
     with pytest.raises(ValidationError, match="archived"):
         services.transfer_request(person=personas.person_a, to_organization=empty, actor=personas.admin_a)
@@ -156,16 +180,22 @@ def test_transfer_to_an_archived_organisation_is_refused(personas):
 
 
 def test_one_pending_transfer_at_a_time(personas):
-    services.transfer_request(person=personas.person_a, to_organization=personas.tree.branch_b, actor=personas.admin_a)
+    services.transfer_request(
+        person=personas.person_a, to_organization=personas.tree.branch_b, actor=personas.admin_a
+    )
     with pytest.raises(ValidationError, match="already has a transfer"):
-        services.transfer_request(person=personas.person_a, to_organization=personas.tree.admin_branch, actor=personas.admin_a)
+        services.transfer_request(
+            person=personas.person_a, to_organization=personas.tree.admin_branch, actor=personas.admin_a
+        )
 
 
 def test_member_changes_wait_for_approval(personas):
     member = personas.member_person
     with pytest.raises(ValidationError, match="cannot be changed by members"):
         services.change_request_create(person=member, changes={"name": "改名"}, actor=personas.member)
-    request = services.change_request_create(person=member, changes={"phone": "13800138000"}, actor=personas.member)
+    request = services.change_request_create(
+        person=member, changes={"phone": "13800138000"}, actor=personas.member
+    )
     member.refresh_from_db()
     assert member.phone != "13800138000"
     with pytest.raises(PermissionDenied):
@@ -178,10 +208,14 @@ def test_member_changes_wait_for_approval(personas):
 
 def test_member_cannot_change_someone_else(personas):
     with pytest.raises(PermissionDenied):
-        services.change_request_create(person=personas.person_a, changes={"phone": "13800138000"}, actor=personas.member)
+        services.change_request_create(
+            person=personas.person_a, changes={"phone": "13800138000"}, actor=personas.member
+        )
 
 
 def test_member_bad_phone_is_refused(personas):
     with pytest.raises(ValidationError, match="not a phone number"):
-        services.change_request_create(person=personas.member_person, changes={"phone": "abc"}, actor=personas.member)
+        services.change_request_create(
+            person=personas.member_person, changes={"phone": "abc"}, actor=personas.member
+        )
     assert not ChangeRequest.objects.exists()

@@ -7,7 +7,9 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Employee number or phone"),
         max_length=64,
-        widget=forms.TextInput(attrs={"autofocus": True, "class": "form-control", "autocomplete": "username"}),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "class": "form-control", "autocomplete": "username"}
+        ),
     )
     password = forms.CharField(
         label=_("Password"),

@@ -30,7 +30,9 @@ def account_create_for_person(*, person, actor) -> tuple[User, str]:
         raise ValidationError(_("%(name)s already has a login.") % {"name": person.name})
     username = person.employee_number or person.phone
     if not username:
-        raise ValidationError(_("Record an employee number or a phone number first: it becomes the login name."))
+        raise ValidationError(
+            _("Record an employee number or a phone number first: it becomes the login name.")
+        )
     if User.objects.filter(username=username).exists() or (
         person.phone and User.objects.filter(phone=person.phone).exists()
     ):
@@ -68,7 +70,9 @@ def role_grant(*, user: User, role: str, organization, actor) -> RoleAssignment:
         raise ValidationError(_("Unknown role."))
     if organization.is_archived:
         raise ValidationError(_("“%(name)s” is archived.") % {"name": organization.name})
-    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, organization=organization)
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, organization=organization
+    )
     if not created:
         raise ValidationError(_("%(user)s already holds this role here.") % {"user": user.display_name})
     scoping.forget_grants(user)

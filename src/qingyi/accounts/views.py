@@ -97,7 +97,9 @@ def _person_to_manage(user, person_pk: int):
 
 def _show_password(request, person, password: str, title: str):
     """The one-time password page: shown once, never stored in clear."""
-    response = render(request, "accounts/one_time_password.html", {"person": person, "password": password, "title": title})
+    response = render(
+        request, "accounts/one_time_password.html", {"person": person, "password": password, "title": title}
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -107,7 +109,7 @@ def _show_password(request, person, password: str, title: str):
 def person_login_create(request, person_pk: int):
     person = _person_to_manage(request.user, person_pk)
     try:
-        user, password = services.account_create_for_person(person=person, actor=request.user)
+        _user, password = services.account_create_for_person(person=person, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -167,7 +169,11 @@ def role_list(request, org_pk: int):
         .select_related("user", "user__person")
         .order_by("role", "user__username")
     )
-    return render(request, "accounts/role_list.html", {"organization": organization, "assignments": assignments, "form": form})
+    return render(
+        request,
+        "accounts/role_list.html",
+        {"organization": organization, "assignments": assignments, "form": form},
+    )
 
 
 @login_required

@@ -109,7 +109,9 @@ def scan_accept(
         if earlier.user_id != user.pk or earlier.subject != subject:
             raise ScanRefused(_("This scan id was already used."))
         return ScanOutcome(earlier.result, earlier.message, replayed=True)
-    offline = scanned_at is not None and now - scanned_at > dt.timedelta(seconds=WINDOW_SECONDS * (GRACE_WINDOWS + 1))
+    offline = scanned_at is not None and now - scanned_at > dt.timedelta(
+        seconds=WINDOW_SECONDS * (GRACE_WINDOWS + 1)
+    )
     at = scanned_at or now
     if at > now + CLOCK_SKEW:
         raise ScanRefused(_("The scan's time is in the future; check the phone's clock."))
@@ -121,7 +123,13 @@ def scan_accept(
         with transaction.atomic():
             result, message = handler(at)
             Scan.objects.create(
-                client_id=client_id, subject=subject, user=user, scanned_at=at, offline=offline, result=result, message=message
+                client_id=client_id,
+                subject=subject,
+                user=user,
+                scanned_at=at,
+                offline=offline,
+                result=result,
+                message=message,
             )
     except IntegrityError:
         # The same scan arrived twice at the same moment: the first one won.

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from qingyi.core import rules
 
+
 def bootstrap(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         widget = field.widget
@@ -21,7 +22,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
 
 
 EDITABLE_PERSON_FIELD_CHOICES = [
@@ -67,7 +67,12 @@ class SettingsForm(forms.Form):
         low, high = data.get("branch_min_members"), data.get("branch_max_members")
         if low is not None and high is not None and low > high:
             raise ValidationError(_("The fewest members of a branch cannot exceed the most."))
-        for key in ("term_years_committee", "term_years_general_branch", "term_years_branch", "term_years_student_branch"):
+        for key in (
+            "term_years_committee",
+            "term_years_general_branch",
+            "term_years_branch",
+            "term_years_student_branch",
+        ):
             if data.get(key) is not None and not 1 <= data[key] <= 10:
                 self.add_error(key, _("A term lasts from 1 to 10 years."))
         return data

@@ -39,14 +39,16 @@ class Period:
             if m := re.fullmatch(r"(\d{4})-Q([1-4])", text, re.IGNORECASE):
                 year, quarter = int(m[1]), int(m[2])
                 start = dt.date(year, 3 * quarter - 2, 1)
-                end = (dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)) - dt.timedelta(
-                    days=1
-                )
+                end = (
+                    dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+                ) - dt.timedelta(days=1)
                 return cls(start, end, f"{year}-Q{quarter}")
             if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
                 year, month = int(m[1]), int(m[2])
                 start = dt.date(year, month, 1)
-                end = (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(days=1)
+                end = (
+                    dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+                ) - dt.timedelta(days=1)
                 return cls(start, end, f"{year}-{month:02d}")
             if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
                 start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
@@ -58,7 +60,8 @@ class Period:
                 raise
             raise PeriodError(_("“%(text)s” is not a valid period.") % {"text": text}) from None
         raise PeriodError(
-            _("“%(text)s” is not a period: use 2025, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30.") % {"text": text}
+            _("“%(text)s” is not a period: use 2025, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30.")
+            % {"text": text}
         )
 
     @property

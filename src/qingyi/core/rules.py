@@ -262,7 +262,9 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("term_years_general_branch", 3, _("Term of a general branch (years)"), "团章 art. 26"),
         SettingSpec("term_years_branch", 3, _("Term of a branch (years)"), "团章 art. 26: 2 or 3 years"),
         SettingSpec("term_years_student_branch", 1, _("Term of a student branch (years)"), "团章 art. 26"),
-        SettingSpec("election_warning_days", 90, _("Warn this many days before a term ends"), "local practice"),
+        SettingSpec(
+            "election_warning_days", 90, _("Warn this many days before a term ends"), "local practice"
+        ),
         SettingSpec(
             "training_min_hours_year",
             16,

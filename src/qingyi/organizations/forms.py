@@ -12,7 +12,9 @@ class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
     party_branch = forms.ModelChoiceField(
-        label=_("Paired party branch"), queryset=PartyBranch.objects.filter(archived_at__isnull=True), required=False
+        label=_("Paired party branch"),
+        queryset=PartyBranch.objects.filter(archived_at__isnull=True),
+        required=False,
     )
     is_student = forms.BooleanField(label=_("Student branch (one-year terms)"), required=False)
     founded_on = forms.DateField(label=_("Founded on"), required=False, widget=DateInput())
@@ -52,11 +54,15 @@ class PositionForm(forms.Form):
 class ElectionForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
     secretary = forms.ModelChoiceField(label=_("Secretary"), queryset=Person.objects.none())
-    deputy_secretary = forms.ModelChoiceField(label=_("Deputy secretary"), queryset=Person.objects.none(), required=False)
+    deputy_secretary = forms.ModelChoiceField(
+        label=_("Deputy secretary"), queryset=Person.objects.none(), required=False
+    )
     members = forms.ModelMultipleChoiceField(
         label=_("Other committee members"), queryset=Person.objects.none(), required=False
     )
-    result = forms.CharField(label=_("Result and notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    result = forms.CharField(
+        label=_("Result and notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,7 +26,11 @@ def _by_kind_records(scope: Scope, key: str | None = None) -> QuerySet[Organizat
     label=_("Organisations by kind"),
     kind="breakdown",
     records=_by_kind_records,
-    columns=(("name", _("Name")), ("get_kind_display", _("Kind")), ("party_branch", _("Paired party branch"))),
+    columns=(
+        ("name", _("Name")),
+        ("get_kind_display", _("Kind")),
+        ("party_branch", _("Paired party branch")),
+    ),
 )
 def organizations_by_kind(scope: Scope):
     return breakdown(_live(scope), "kind", dict(Organization.Kind.choices))
@@ -64,7 +68,9 @@ def _cadres(scope: Scope) -> QuerySet[Position]:
 def _cadre_people(scope: Scope):
     from qingyi.people.models import Person
 
-    return Person.objects.filter(pk__in=_cadres(scope).values("person_id")).select_related("organization", "department")
+    return Person.objects.filter(pk__in=_cadres(scope).values("person_id")).select_related(
+        "organization", "department"
+    )
 
 
 def _band_range(key: str, on: dt.date) -> dict:
@@ -82,7 +88,11 @@ def _cadre_age_records(scope: Scope, key: str | None = None):
     return qs if key is None else qs.filter(**_band_range(key, scope.period.as_of))
 
 
-CADRE_COLUMNS = (("name", _("Name")), ("organization", _("Organisation")), ("get_education_display", _("Education")))
+CADRE_COLUMNS = (
+    ("name", _("Name")),
+    ("organization", _("Organisation")),
+    ("get_education_display", _("Education")),
+)
 
 
 @metric(
@@ -121,4 +131,6 @@ def _cadre_education_records(scope: Scope, key: str | None = None):
 def cadre_education(scope: Scope):
     from qingyi.people.models import Person
 
-    return breakdown(_cadre_people(scope), "education", {**dict(Person.Education.choices), "": _("Not given")})
+    return breakdown(
+        _cadre_people(scope), "education", {**dict(Person.Education.choices), "": _("Not given")}
+    )

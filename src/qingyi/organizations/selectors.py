@@ -33,7 +33,10 @@ def with_tree_figures(queryset: QuerySet[Organization]) -> QuerySet[Organization
         .values("n")
     )
     last_election = (
-        Election.objects.filter(organization=OuterRef("pk")).order_by().values("organization").annotate(m=Max("held_on"))
+        Election.objects.filter(organization=OuterRef("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(m=Max("held_on"))
     ).values("m")
     return queryset.select_related("party_branch").annotate(
         active_members=Coalesce(Subquery(active, output_field=IntegerField()), 0),

@@ -22,7 +22,9 @@ def _check_child_kind(parent: Organization, kind: str) -> None:
             % {"parent_kind": parent.get_kind_display(), "kind": Organization.Kind(kind).label}
         )
     if parent.is_archived:
-        raise ValidationError(_("“%(name)s” is archived; nothing can be added under it.") % {"name": parent.name})
+        raise ValidationError(
+            _("“%(name)s” is archived; nothing can be added under it.") % {"name": parent.name}
+        )
 
 
 def organization_create_root(*, name: str, founded_on: dt.date | None = None) -> Organization:
@@ -50,7 +52,9 @@ def organization_create(
     if not name:
         raise ValidationError(_("The name is required."))
     if parent.children().filter(name=name).exists():
-        raise ValidationError(_("“%(parent)s” already has an organisation named “%(name)s”.") % {"parent": parent, "name": name})
+        raise ValidationError(
+            _("“%(parent)s” already has an organisation named “%(name)s”.") % {"parent": parent, "name": name}
+        )
     return Organization.objects.add_child(
         parent,
         create_kwargs={
@@ -79,7 +83,9 @@ def organization_update(
         raise ValidationError(_("The name is required."))
     parent = organization.parent()
     if parent and parent.children().filter(name=name).exclude(pk=organization.pk).exists():
-        raise ValidationError(_("“%(parent)s” already has an organisation named “%(name)s”.") % {"parent": parent, "name": name})
+        raise ValidationError(
+            _("“%(parent)s” already has an organisation named “%(name)s”.") % {"parent": parent, "name": name}
+        )
     organization.name = name
     organization.party_branch = party_branch
     organization.is_student = is_student
@@ -101,7 +107,8 @@ def organization_move(*, organization: Organization, new_parent: Organization, a
     scoping.require_perm(actor, scoping.ORG_MANAGE, new_parent)
     if new_parent.is_descendant_path(organization):
         raise ValidationError(
-            _("“%(name)s” cannot be moved under itself or one of its own descendants.") % {"name": organization.name}
+            _("“%(name)s” cannot be moved under itself or one of its own descendants.")
+            % {"name": organization.name}
         )
     if new_parent.pk == old_parent.pk:
         return organization
@@ -205,7 +212,8 @@ def election_record(
     last = organization.elections.order_by("-held_on").first()
     if last and held_on <= last.held_on:
         raise ValidationError(
-            _("An election was already recorded on %(date)s; a new one must be later.") % {"date": last.held_on}
+            _("An election was already recorded on %(date)s; a new one must be later.")
+            % {"date": last.held_on}
         )
     new_positions = list(new_positions)
     if not new_positions:
@@ -230,6 +238,11 @@ def election_record(
     term_end = rules.add_years(held_on, election.term_years) - dt.timedelta(days=1)
     for person, title in new_positions:
         Position.objects.create(
-            organization=organization, person=person, title=title, start_on=held_on, end_on=term_end, election=election
+            organization=organization,
+            person=person,
+            title=title,
+            start_on=held_on,
+            end_on=term_end,
+            election=election,
         )
     return election

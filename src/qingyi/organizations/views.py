@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import metrics, scoping
 from qingyi.core.periods import Period
@@ -51,11 +51,7 @@ def detail(request, org_pk: int):
     rows = selectors.subtree_rows(org, today=today)
     row = rows[0]
     children = [r for r in rows if r.organization.depth == org.depth + 1]
-    positions = (
-        Position.objects.filter(organization=org)
-        .select_related("person")
-        .order_by("end_on", "title")
-    )
+    positions = Position.objects.filter(organization=org).select_related("person").order_by("end_on", "title")
     current = [p for p in positions if p.state_on(today) == "current"]
     # history_user__person: the template shows each author's display_name (their roster name).
     history = org.history.select_related("history_user__person").order_by("-history_date")[:20]
@@ -90,14 +86,27 @@ def create_child(request, org_pk: int):
         else:
             messages.success(request, _("“%(name)s” created.") % {"name": child.name})
             return redirect("organizations:detail", child.pk)
-    return render(request, "organizations/form.html", {"form": form, "org": parent, "title": _("New organisation under “%(name)s”") % {"name": parent.name}})
+    return render(
+        request,
+        "organizations/form.html",
+        {
+            "form": form,
+            "org": parent,
+            "title": _("New organisation under “%(name)s”") % {"name": parent.name},
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, org_pk: int):
     org = selectors.organization_for_user(request.user, org_pk, need=scoping.ORG_MANAGE)
-    initial = {"name": org.name, "party_branch": org.party_branch, "is_student": org.is_student, "founded_on": org.founded_on}
+    initial = {
+        "name": org.name,
+        "party_branch": org.party_branch,
+        "is_student": org.is_student,
+        "founded_on": org.founded_on,
+    }
     form = OrganizationForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +116,11 @@ def edit(request, org_pk: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("organizations:detail", org.pk)
-    return render(request, "organizations/form.html", {"form": form, "org": org, "title": _("Edit “%(name)s”") % {"name": org.name}})
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "org": org, "title": _("Edit “%(name)s”") % {"name": org.name}},
+    )
 
 
 @login_required
@@ -116,7 +129,10 @@ def move(request, org_pk: int):
     org = selectors.organization_for_user(request.user, org_pk, need=scoping.ORG_MANAGE)
     targets = (
         selectors.organizations_for(request.user, scoping.ORG_MANAGE)
-        .filter(archived_at__isnull=True, kind__in=[k for k, allowed in Organization.ALLOWED_CHILDREN.items() if org.kind in allowed])
+        .filter(
+            archived_at__isnull=True,
+            kind__in=[k for k, allowed in Organization.ALLOWED_CHILDREN.items() if org.kind in allowed],
+        )
         .exclude(path__startswith=org.path)
     )
     form = MoveForm(request.POST or None, organizations=targets)
@@ -125,13 +141,19 @@ def move(request, org_pk: int):
         form.fields["new_parent"].queryset = selectors.organizations_for(request.user, scoping.ORG_MANAGE)
         if form.is_valid():
             try:
-                services.organization_move(organization=org, new_parent=form.cleaned_data["new_parent"], actor=request.user)
+                services.organization_move(
+                    organization=org, new_parent=form.cleaned_data["new_parent"], actor=request.user
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("“%(name)s” moved.") % {"name": org.name})
                 return redirect("organizations:detail", org.pk)
-    return render(request, "organizations/form.html", {"form": form, "org": org, "title": _("Move “%(name)s”") % {"name": org.name}})
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "org": org, "title": _("Move “%(name)s”") % {"name": org.name}},
+    )
 
 
 @login_required
@@ -163,7 +185,11 @@ def restore(request, org_pk: int):
 
 
 def _people_of(user, org: Organization):
-    return people_for(user).filter(organization__path__startswith=org.path, status=Person.Status.ACTIVE).order_by("name")
+    return (
+        people_for(user)
+        .filter(organization__path__startswith=org.path, status=Person.Status.ACTIVE)
+        .order_by("name")
+    )
 
 
 @login_required
@@ -185,14 +211,20 @@ def election_new(request, org_pk: int):
         else:
             messages.success(request, _("Election recorded; the old terms are closed and the new ones open."))
             return redirect("organizations:detail", org.pk)
-    return render(request, "organizations/form.html", {"form": form, "org": org, "title": _("Record an election of “%(name)s”") % {"name": org.name}})
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "org": org, "title": _("Record an election of “%(name)s”") % {"name": org.name}},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def position_new(request, org_pk: int):
     org = selectors.organization_for_user(request.user, org_pk, need=scoping.CADRES_MANAGE)
-    form = PositionForm(request.POST or None, people=_people_of(request.user, org), initial={"start_on": timezone.localdate()})
+    form = PositionForm(
+        request.POST or None, people=_people_of(request.user, org), initial={"start_on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.position_create(organization=org, actor=request.user, **form.cleaned_data)
@@ -201,7 +233,11 @@ def position_new(request, org_pk: int):
         else:
             messages.success(request, _("Position added."))
             return redirect("organizations:detail", org.pk)
-    return render(request, "organizations/form.html", {"form": form, "org": org, "title": _("Add a position in “%(name)s”") % {"name": org.name}})
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "org": org, "title": _("Add a position in “%(name)s”") % {"name": org.name}},
+    )
 
 
 @login_required
@@ -264,7 +300,12 @@ def party_branch_list(request):
     return render(
         request,
         "organizations/reference_list.html",
-        {"title": _("Party branches"), "objects": PartyBranch.objects.all(), "form": form, "can_manage": can_manage},
+        {
+            "title": _("Party branches"),
+            "objects": PartyBranch.objects.all(),
+            "form": form,
+            "can_manage": can_manage,
+        },
     )
 
 
@@ -283,5 +324,10 @@ def department_list(request):
     return render(
         request,
         "organizations/reference_list.html",
-        {"title": _("Departments"), "objects": Department.objects.all(), "form": form, "can_manage": can_manage},
+        {
+            "title": _("Departments"),
+            "objects": Department.objects.all(),
+            "form": form,
+            "can_manage": can_manage,
+        },
     )

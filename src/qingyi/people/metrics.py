@@ -33,7 +33,9 @@ def _active_bucket(field: str):
         if key is None:
             return qs
         if key == "":
-            return qs.filter(**{f"{field}__isnull": True}) if field.endswith("_id") else qs.filter(**{field: ""})
+            return (
+                qs.filter(**{f"{field}__isnull": True}) if field.endswith("_id") else qs.filter(**{field: ""})
+            )
         return qs.filter(**{field: key})
 
     return records
@@ -168,7 +170,11 @@ def _party_branch_records(scope: Scope, key: str | None = None) -> QuerySet[Pers
     qs = _active(scope)
     if key is None:
         return qs
-    return qs.filter(organization__party_branch__isnull=True) if key == "" else qs.filter(organization__party_branch_id=key)
+    return (
+        qs.filter(organization__party_branch__isnull=True)
+        if key == ""
+        else qs.filter(organization__party_branch_id=key)
+    )
 
 
 @metric(
@@ -177,9 +183,13 @@ def _party_branch_records(scope: Scope, key: str | None = None) -> QuerySet[Pers
     kind="breakdown",
     records=_party_branch_records,
     columns=PERSON_COLUMNS,
-    description=_("People counted under the party branch paired with their league organisation (党建带团建)."),
+    description=_(
+        "People counted under the party branch paired with their league organisation (党建带团建)."
+    ),
 )
 def people_by_party_branch(scope: Scope):
     from qingyi.organizations.models import PartyBranch
 
-    return _named_buckets(breakdown(_active(scope), "organization__party_branch_id"), PartyBranch, _("Not paired"))
+    return _named_buckets(
+        breakdown(_active(scope), "organization__party_branch_id"), PartyBranch, _("Not paired")
+    )

@@ -66,7 +66,9 @@ class Person(TimeStampedModel):
     development_number = models.CharField(
         _("development number"), max_length=12, unique=True, null=True, blank=True
     )
-    employee_number = models.CharField(_("employee number"), max_length=32, unique=True, null=True, blank=True)
+    employee_number = models.CharField(
+        _("employee number"), max_length=32, unique=True, null=True, blank=True
+    )
     department = models.ForeignKey(
         "organizations.Department",
         verbose_name=_("department"),
@@ -169,7 +171,9 @@ class Transfer(TimeStampedModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(status="pending"), name="one_pending_transfer_per_person"
+                fields=["person"],
+                condition=models.Q(status="pending"),
+                name="one_pending_transfer_per_person",
             )
         ]
 

@@ -57,13 +57,18 @@ class RosterFilters:
     due_to_age_out: bool = False
 
 
-def roster(queryset: QuerySet[Person], filters: RosterFilters, *, on: dt.date | None = None) -> QuerySet[Person]:
+def roster(
+    queryset: QuerySet[Person], filters: RosterFilters, *, on: dt.date | None = None
+) -> QuerySet[Person]:
     on = on or dt.date.today()
     qs = queryset.select_related("organization", "department")
     if filters.q:
         term = filters.q.strip()
         qs = qs.filter(
-            Q(name__icontains=term) | Q(employee_number=term) | Q(phone=term) | Q(development_number=term)
+            Q(name__icontains=term)
+            | Q(employee_number=term)
+            | Q(phone=term)
+            | Q(development_number=term)
             | Q(id_number=term.upper())
         )
     if filters.organization_path:

@@ -57,7 +57,12 @@ def _unique_errors(data: dict[str, Any], exclude_pk: int | None) -> dict[str, li
     for field, label in labels.items():
         value = data.get(field)
         if value:
-            clash = Person.objects.filter(**{field: value}).exclude(pk=exclude_pk).values_list("name", flat=True).first()
+            clash = (
+                Person.objects.filter(**{field: value})
+                .exclude(pk=exclude_pk)
+                .values_list("name", flat=True)
+                .first()
+            )
             if clash is not None:
                 errors.setdefault(field, []).append(
                     _("This %(label)s already belongs to %(name)s.") % {"label": label, "name": clash}
@@ -67,7 +72,7 @@ def _unique_errors(data: dict[str, Any], exclude_pk: int | None) -> dict[str, li
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
-        raise ValidationError({field: messages for field, messages in errors.items()})
+        raise ValidationError(dict(errors.items()))
 
 
 @transaction.atomic
@@ -86,7 +91,9 @@ def person_create(*, organization: Organization, data: dict[str, Any], actor) ->
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        raise ValidationError(_("Someone else has just saved a person with the same numbers; check and try again.")) from None
+        raise ValidationError(
+            _("Someone else has just saved a person with the same numbers; check and try again.")
+        ) from None
     return person
 
 
@@ -97,7 +104,10 @@ def person_update(*, person: Person, data: dict[str, Any], expected_version: int
     current = Person.objects.select_for_update().get(pk=person.pk)
     if current.version != expected_version:
         raise ValidationError(
-            _("Someone else changed this record while you were editing it. Reload the page to see their changes, then edit again."),
+            _(
+                "Someone else changed this record while you were editing it. "
+                "Reload the page to see their changes, then edit again."
+            ),
             code="stale",
         )
     data = _normalise(data)
@@ -123,7 +133,10 @@ def person_age_out(*, person: Person, on: dt.date, actor) -> Person:
     current = Person.objects.select_for_update().get(pk=person.pk)
     if not Person.objects.filter(due_to_age_out_q(on), pk=current.pk).exists():
         raise ValidationError(
-            _("%(name)s is not due to age out on %(date)s (a league member, %(age)d or older, holding no league post).")
+            _(
+                "%(name)s is not due to age out on %(date)s "
+                "(a league member, %(age)d or older, holding no league post)."
+            )
             % {"name": current.name, "date": on, "age": rules.AGE_OUT_AGE}
         )
     current.status = Person.Status.AGED_OUT
@@ -161,11 +174,15 @@ def transfer_request(*, person: Person, to_organization: Organization, actor, no
             _("“%(name)s” is archived and cannot receive anyone.") % {"name": to_organization.name}
         )
     if to_organization.pk == person.organization_id:
-        raise ValidationError(_("%(name)s already belongs to “%(org)s”.") % {"name": person.name, "org": to_organization})
+        raise ValidationError(
+            _("%(name)s already belongs to “%(org)s”.") % {"name": person.name, "org": to_organization}
+        )
     if to_organization.kind == Organization.Kind.COMMITTEE and not to_organization.is_root():
         raise ValidationError(_("Members belong to a branch or a general branch."))
     if Transfer.objects.filter(person=person, status=Transfer.Status.PENDING).exists():
-        raise ValidationError(_("%(name)s already has a transfer waiting for a decision.") % {"name": person.name})
+        raise ValidationError(
+            _("%(name)s already has a transfer waiting for a decision.") % {"name": person.name}
+        )
     return Transfer.objects.create(
         person=person,
         from_organization=person.organization,
@@ -176,7 +193,9 @@ def transfer_request(*, person: Person, to_organization: Organization, actor, no
 
 
 def _pending(transfer: Transfer) -> Transfer:
-    current = Transfer.objects.select_for_update().select_related("person", "to_organization").get(pk=transfer.pk)
+    current = (
+        Transfer.objects.select_for_update().select_related("person", "to_organization").get(pk=transfer.pk)
+    )
     if current.status != Transfer.Status.PENDING:
         raise ValidationError(_("This transfer has already been decided."))
     return current
@@ -189,10 +208,14 @@ def transfer_approve(*, transfer: Transfer, actor) -> Transfer:
     current = _pending(transfer)
     target = Organization.objects.get(pk=current.to_organization_id)
     if target.is_archived:
-        raise ValidationError(_("“%(name)s” has been archived since the request; refuse it instead.") % {"name": target.name})
+        raise ValidationError(
+            _("“%(name)s” has been archived since the request; refuse it instead.") % {"name": target.name}
+        )
     person = Person.objects.select_for_update().get(pk=current.person_id)
     if person.organization_id != current.from_organization_id:
-        raise ValidationError(_("%(name)s has moved since the request; refuse it instead.") % {"name": person.name})
+        raise ValidationError(
+            _("%(name)s has moved since the request; refuse it instead.") % {"name": person.name}
+        )
     person.organization = target
     person.version += 1
     person._history_user = actor
@@ -245,11 +268,17 @@ def change_request_create(*, person: Person, changes: dict[str, Any], actor) -> 
     allowed = set(member_editable_fields())
     refused = sorted(set(changes) - allowed)
     if refused:
-        raise ValidationError(_("These fields cannot be changed by members: %(fields)s.") % {"fields": ", ".join(refused)})
-    changes = {field: value for field, value in changes.items() if (getattr(person, field) or "") != (value or "")}
+        raise ValidationError(
+            _("These fields cannot be changed by members: %(fields)s.") % {"fields": ", ".join(refused)}
+        )
+    changes = {
+        field: value for field, value in changes.items() if (getattr(person, field) or "") != (value or "")
+    }
     if not changes:
         raise ValidationError(_("Nothing has changed."))
-    errors = person_errors({**{f: getattr(person, f) for f in EDITABLE_FIELDS if f != "department"}, **changes})
+    errors = person_errors(
+        {**{f: getattr(person, f) for f in EDITABLE_FIELDS if f != "department"}, **changes}
+    )
     _raise_if({field: messages for field, messages in errors.items() if field in changes})
     if ChangeRequest.objects.filter(person=person, status=ChangeRequest.Status.PENDING).exists():
         raise ValidationError(_("You already have a change waiting for approval."))
@@ -263,7 +292,12 @@ def change_request_approve(*, request: ChangeRequest, actor) -> ChangeRequest:
     current = ChangeRequest.objects.select_for_update().get(pk=request.pk)
     if current.status != ChangeRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided."))
-    person_update(person=person, data=current.changes, expected_version=Person.objects.get(pk=person.pk).version, actor=actor)
+    person_update(
+        person=person,
+        data=current.changes,
+        expected_version=Person.objects.get(pk=person.pk).version,
+        actor=actor,
+    )
     current.status = ChangeRequest.Status.APPROVED
     current.decided_by = actor
     current.decided_at = timezone.now()

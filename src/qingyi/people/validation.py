@@ -41,7 +41,10 @@ def person_errors(data: dict[str, Any], *, today: dt.date | None = None) -> dict
             add("id_number", message)
         id_birth = rules.birth_date_from_id_number(id_number)
         if birth and id_birth and "id_number" not in errors and id_birth != birth:
-            add("birth_date", _("The birth date does not match the ID number (%(date)s).") % {"date": id_birth})
+            add(
+                "birth_date",
+                _("The birth date does not match the ID number (%(date)s).") % {"date": id_birth},
+            )
     status = data.get("political_status")
     joined = data.get("league_joined_on")
     is_member = status == Person.PoliticalStatus.LEAGUE_MEMBER
@@ -55,7 +58,10 @@ def person_errors(data: dict[str, Any], *, today: dt.date | None = None) -> dict
             if joining_age < rules.LEAGUE_MIN_AGE or joining_age > rules.LEAGUE_MAX_AGE:
                 add(
                     "league_joined_on",
-                    _("Members join the league between %(low)d and %(high)d; this one would have been %(age)d.")
+                    _(
+                        "Members join the league between %(low)d and %(high)d; "
+                        "this one would have been %(age)d."
+                    )
                     % {"low": rules.LEAGUE_MIN_AGE, "high": rules.LEAGUE_MAX_AGE, "age": joining_age},
                 )
     for message in rules.development_number_errors(
@@ -64,5 +70,9 @@ def person_errors(data: dict[str, Any], *, today: dt.date | None = None) -> dict
         add("development_number", message)
     phone = (data.get("phone") or "").strip()
     if phone and not PHONE.match(phone):
-        add("phone", _("“%(phone)s” is not a phone number (11 digits starting with 1, or a landline).") % {"phone": phone})
+        add(
+            "phone",
+            _("“%(phone)s” is not a phone number (11 digits starting with 1, or a landline).")
+            % {"phone": phone},
+        )
     return errors

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import scoping
 from qingyi.organizations.models import Department, Organization
@@ -67,7 +67,9 @@ def person_list(request):
     context = {
         "page": page,
         "filters": filters,
-        "organizations": organizations_for(request.user).filter(archived_at__isnull=True).only("pk", "name", "depth"),
+        "organizations": organizations_for(request.user)
+        .filter(archived_at__isnull=True)
+        .only("pk", "name", "depth"),
         "departments": Department.objects.filter(archived_at__isnull=True).only("pk", "name"),
         "statuses": Person.Status.choices,
         "political_statuses": Person.PoliticalStatus.choices,
@@ -114,7 +116,9 @@ def person_detail(request, person_pk: int):
             "changes": changes,
             "transfers": person.transfers.select_related("from_organization", "to_organization")[:10],
             "pending_changes": person.change_requests.filter(status=ChangeRequest.Status.PENDING),
-            "id_number": person.id_number if can_sensitive and request.GET.get("reveal") == "1" else person.id_number_masked,
+            "id_number": person.id_number
+            if can_sensitive and request.GET.get("reveal") == "1"
+            else person.id_number_masked,
             "can_reveal": can_sensitive,
             "can_manage": can_manage,
             "phone": person.phone if can_manage else person.phone_masked,
@@ -135,7 +139,9 @@ def person_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
-                organization=form.cleaned_data["organization"], data=form.data_for_service(), actor=request.user
+                organization=form.cleaned_data["organization"],
+                data=form.data_for_service(),
+                actor=request.user,
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -164,7 +170,9 @@ def person_edit(request, person_pk: int):
             messages.success(request, _("Saved."))
             return redirect("people:detail", person.pk)
     return render(
-        request, "people/person_form.html", {"form": form, "person": person, "title": _("Edit %(name)s") % {"name": person.name}}
+        request,
+        "people/person_form.html",
+        {"form": form, "person": person, "title": _("Edit %(name)s") % {"name": person.name}},
     )
 
 
@@ -181,7 +189,11 @@ def person_age_out(request, person_pk: int):
         else:
             messages.success(request, _("%(name)s has aged out of the league.") % {"name": person.name})
             return redirect("people:detail", person.pk)
-    return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("Age-out of %(name)s") % {"name": person.name}})
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "person": person, "title": _("Age-out of %(name)s") % {"name": person.name}},
+    )
 
 
 @login_required
@@ -197,7 +209,11 @@ def person_leave(request, person_pk: int):
         else:
             messages.success(request, _("%(name)s is marked as left.") % {"name": person.name})
             return redirect("people:detail", person.pk)
-    return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("%(name)s leaves") % {"name": person.name}})
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "person": person, "title": _("%(name)s leaves") % {"name": person.name}},
+    )
 
 
 @login_required
@@ -206,7 +222,9 @@ def transfer_new(request, person_pk: int):
     person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
     # Any live organisation of the same hospital may receive; its admin decides.
     root_path = person.organization.path[: Organization.steplen]
-    targets = Organization.objects.filter(path__startswith=root_path, archived_at__isnull=True).exclude(pk=person.organization_id)
+    targets = Organization.objects.filter(path__startswith=root_path, archived_at__isnull=True).exclude(
+        pk=person.organization_id
+    )
     form = TransferForm(request.POST or None, organizations=targets)
     if request.method == "POST":
         form.fields["to_organization"].queryset = Organization.objects.filter(path__startswith=root_path)
@@ -221,9 +239,15 @@ def transfer_new(request, person_pk: int):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, _("Transfer requested; the receiving organisation's admin will decide."))
+                messages.success(
+                    request, _("Transfer requested; the receiving organisation's admin will decide.")
+                )
                 return redirect("people:detail", person.pk)
-    return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("Transfer %(name)s") % {"name": person.name}})
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "person": person, "title": _("Transfer %(name)s") % {"name": person.name}},
+    )
 
 
 @login_required
@@ -232,7 +256,8 @@ def transfer_list(request):
     scoping.require_perm(request.user, scoping.PEOPLE_VIEW)
     transfers = selectors.transfers_for(request.user)
     pending_in = [
-        t for t in transfers.filter(status=Transfer.Status.PENDING)
+        t
+        for t in transfers.filter(status=Transfer.Status.PENDING)
         if scoping.has_perm(request.user, scoping.TRANSFERS_DECIDE, t.to_organization)
     ]
     page = Paginator(transfers, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -262,7 +287,11 @@ def transfer_approve(request, transfer_pk: int):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Transfer approved: %(name)s now belongs to “%(org)s”.") % {"name": transfer.person.name, "org": transfer.to_organization})
+        messages.success(
+            request,
+            _("Transfer approved: %(name)s now belongs to “%(org)s”.")
+            % {"name": transfer.person.name, "org": transfer.to_organization},
+        )
     return redirect("people:transfer_list")
 
 
@@ -325,7 +354,9 @@ def change_request_approve(request, change_pk: int):
 def change_request_refuse(request, change_pk: int):
     change = _change(request.user, change_pk)
     try:
-        services.change_request_refuse(request=change, reason=request.POST.get("reason", ""), actor=request.user)
+        services.change_request_refuse(
+            request=change, reason=request.POST.get("reason", ""), actor=request.user
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
