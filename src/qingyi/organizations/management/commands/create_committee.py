@@ -12,7 +12,7 @@ from qingyi.organizations.services import organization_create_root
 
 
 class Command(BaseCommand):
-    help = "Create the committee at the top of the tree and its first committee admin (once per installation)."
+    help = "Create the committee at the top of the tree and its first admin (once per installation)."
 
     def add_arguments(self, parser):
         parser.add_argument("name", help="The committee's name, e.g. 某某医院团委")
@@ -35,4 +35,5 @@ class Command(BaseCommand):
         user.save()
         RoleAssignment.objects.create(user=user, role=Role.COMMITTEE_ADMIN, organization=committee)
         self.stdout.write(f"Created {committee.name}.")
-        self.stdout.write(f"Committee admin: {admin}  one-time password: {password}  (change it after logging in)")
+        self.stdout.write(f"Committee admin: {admin}  one-time password: {password}")
+        self.stdout.write("Change the password after logging in.")
