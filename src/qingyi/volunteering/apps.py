@@ -7,4 +7,8 @@ class VolunteeringConfig(AppConfig):
     label = "volunteering"
     verbose_name = _("Volunteer service")
     # Menu entries: (url name, label, permission or None[, weight]); see core/navigation.py.
-    navigation: list = []
+    navigation: list = [
+        ("volunteering:home", _("Volunteering"), None, 40),
+        ("volunteering:project_list", _("Volunteer projects"), "volunteering.manage", 41),
+        ("volunteering:hours_overview", _("Volunteer hours"), "volunteering.manage", 42),
+    ]

@@ -118,10 +118,12 @@ def missing_qualification_q(volunteer: Volunteer) -> Q:
     valid = VolunteerQualification.objects.filter(
         volunteer_id=volunteer.pk,
         qualification_id=OuterRef("qualification_id"),
-        obtained_on__lte=TruncDate(OuterRef("shift__start")),
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=TruncDate(OuterRef("shift__start"))))
-    required = Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk")).filter(
-        ~Exists(valid)
+        obtained_on__lte=OuterRef("day"),
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=OuterRef("day")))
+    required = (
+        Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))
+        .annotate(day=TruncDate("shift__start"))
+        .filter(~Exists(valid))
     )
     return Q(Exists(required))
 

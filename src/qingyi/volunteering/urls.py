@@ -1,2 +1,47 @@
+from django.urls import path
+
+from qingyi.volunteering import views, views_manage
+
 app_name = "volunteering"
-urlpatterns: list = []
+urlpatterns = [
+    # A volunteer's pages.
+    path("", views.home, name="home"),
+    path("join/", views.join, name="join"),
+    path("shifts/", views.shift_list, name="shift_list"),
+    path("shifts/<int:shift_pk>/", views.shift_detail, name="shift_detail"),
+    path("shifts/<int:shift_pk>/signup/", views.signup_create, name="signup_create"),
+    path("shifts/<int:shift_pk>/scan/", views.scan, name="scan"),
+    path("signups/<int:signup_pk>/cancel/", views.signup_cancel, name="signup_cancel"),
+    path("my-hours/", views.my_hours, name="my_hours"),
+    # The coordinator's pages.
+    path("manage/", views_manage.project_list, name="project_list"),
+    path("manage/projects/new/", views_manage.project_create, name="project_create"),
+    path("manage/projects/<int:project_pk>/", views_manage.project_detail, name="project_detail"),
+    path("manage/projects/<int:project_pk>/edit/", views_manage.project_edit, name="project_edit"),
+    path("manage/projects/<int:project_pk>/posts/new/", views_manage.post_create, name="post_create"),
+    path("manage/projects/<int:project_pk>/shifts/new/", views_manage.shift_create, name="shift_create"),
+    path("manage/projects/<int:project_pk>/series/new/", views_manage.series_create, name="series_create"),
+    path("shifts/<int:shift_pk>/edit/", views_manage.shift_edit, name="shift_edit"),
+    path("shifts/<int:shift_pk>/cancel/", views_manage.shift_cancel, name="shift_cancel"),
+    path("shifts/<int:shift_pk>/qr/", views_manage.shift_qr, name="shift_qr"),
+    path("shifts/<int:shift_pk>/assign/", views_manage.signup_assign, name="signup_assign"),
+    path("shifts/<int:shift_pk>/check-in/", views_manage.shift_checkin, name="shift_checkin"),
+    path("shifts/<int:shift_pk>/verify/", views_manage.shift_verify, name="shift_verify"),
+    path("shifts/<int:shift_pk>/no-shows/", views_manage.shift_no_shows, name="shift_no_shows"),
+    path("shifts/<int:shift_pk>/hours/new/", views_manage.hours_add, name="hours_add"),
+    path("signups/<int:signup_pk>/approve/", views_manage.signup_approve, name="signup_approve"),
+    path("signups/<int:signup_pk>/refuse/", views_manage.signup_refuse, name="signup_refuse"),
+    path("records/<int:record_pk>/correct/", views_manage.record_correct, name="record_correct"),
+    path("manage/volunteers/", views_manage.volunteer_list, name="volunteer_list"),
+    path("manage/volunteers/new/", views_manage.volunteer_create, name="volunteer_create"),
+    path("manage/volunteers/<int:volunteer_pk>/", views_manage.volunteer_detail, name="volunteer_detail"),
+    path("manage/volunteers/<int:volunteer_pk>/edit/", views_manage.volunteer_edit, name="volunteer_edit"),
+    path("manage/volunteers/<int:volunteer_pk>/clear/", views_manage.volunteer_clear, name="volunteer_clear"),
+    path(
+        "manage/volunteers/<int:volunteer_pk>/qualifications/new/",
+        views_manage.qualification_grant,
+        name="qualification_grant",
+    ),
+    path("manage/hours/", views_manage.hours_overview, name="hours_overview"),
+    path("manage/hours/export/", views_manage.hours_export, name="hours_export"),
+]

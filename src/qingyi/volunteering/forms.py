@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qingyi.core.forms import DateInput, bootstrap
+from qingyi.volunteering.models import JoinMode, Project, Qualification, Volunteer
+from qingyi.volunteering.services import VOLUNTEER_FIELDS
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class ProjectForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Project.Kind.choices)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        bootstrap(self)
+
+
+class PostForm(forms.Form):
+    name = forms.CharField(label=_("Post"), max_length=100)
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class _ShiftFields(forms.Form):
+    post = forms.ModelChoiceField(queryset=None, label=_("Post"), required=False)
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    capacity = forms.IntegerField(label=_("Places"), min_value=0, max_value=10000)
+    join_mode = forms.ChoiceField(label=_("How people get in"), choices=JoinMode.choices)
+    insurance_required = forms.BooleanField(label=_("Accident insurance required"), required=False)
+    qualifications = forms.ModelMultipleChoiceField(
+        queryset=Qualification.objects.all(),
+        label=_("Required qualifications"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = project.posts.all()
+        bootstrap(self)
+
+    def shift_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "post": data["post"],
+            "place": data["place"],
+            "capacity": data["capacity"],
+            "join_mode": data["join_mode"],
+            "insurance_required": data["insurance_required"],
+            "note": data["note"],
+        }
+
+
+class ShiftForm(_ShiftFields):
+    start = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
+    end = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
+    field_order = ["start", "end", "post", "place", "capacity", "join_mode", "insurance_required"]
+
+
+class ShiftEditForm(ShiftForm):
+    following = forms.BooleanField(
+        label=_("Apply to this shift and the following ones of its series (times of day, places, rules)"),
+        required=False,
+    )
+
+
+class SeriesForm(_ShiftFields):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    first_day = forms.DateField(label=_("From"), widget=DateInput())
+    last_day = forms.DateField(label=_("Until"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput())
+    field_order = ["weekdays", "first_day", "last_day", "start_time", "end_time"]
+
+
+class VolunteerForm(forms.ModelForm):
+    class Meta:
+        model = Volunteer
+        fields = VOLUNTEER_FIELDS
+        widgets = {
+            "birth_date": DateInput(),
+            "guardian_consent_on": DateInput(),
+            "insurance_from": DateInput(),
+            "insurance_until": DateInput(),
+        }
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizations is not None:
+            self.fields["organization"] = forms.ModelChoiceField(
+                queryset=organizations, label=_("Organisation")
+            )
+            self.order_fields(["organization", *VOLUNTEER_FIELDS])
+        if self.instance.pk and self.instance.person_id:
+            for name in ("name", "gender", "birth_date", "id_number"):
+                self.fields[name].disabled = True
+        if self.instance.pk:
+            self.initial["id_number"] = self.instance.id_number_masked if self.instance.id_number else ""
+            self.fields["id_number"].disabled = True
+            self.fields["id_number"].help_text = _("Masked. Registered ID numbers are not changed here.")
+        bootstrap(self)
+
+    def _post_clean(self):
+        # The rules are checked by the services.
+        pass
+
+    def data_for_service(self) -> dict:
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k in VOLUNTEER_FIELDS and not self.fields[k].disabled
+        }
+
+
+class QualificationGrantForm(forms.Form):
+    qualification = forms.ModelChoiceField(queryset=Qualification.objects.all(), label=_("Qualification"))
+    obtained_on = forms.DateField(label=_("Obtained on"), widget=DateInput())
+    expires_on = forms.DateField(label=_("Expires on"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class HandCheckInForm(forms.Form):
+    volunteer = forms.ModelChoiceField(queryset=None, label=_("Volunteer"))
+    at = forms.DateTimeField(label=_("Time"), widget=DateTimeInput())
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def __init__(self, *args, volunteers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers
+        self.fields["at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        bootstrap(self)
+
+
+class HoursAddForm(forms.Form):
+    volunteer = forms.ModelChoiceField(queryset=None, label=_("Volunteer"))
+    hours = forms.DecimalField(label=_("Hours"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2)
+    people_served = forms.IntegerField(label=_("People served"), min_value=0, initial=0)
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def __init__(self, *args, volunteers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers
+        bootstrap(self)
+
+
+class CorrectionForm(forms.Form):
+    hours = forms.DecimalField(label=_("Hours"), min_value=Decimal(0), max_digits=5, decimal_places=2)
+    people_served = forms.IntegerField(label=_("People served"), min_value=0)
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class AssignForm(forms.Form):
+    volunteer = forms.ModelChoiceField(queryset=None, label=_("Volunteer"))
+
+    def __init__(self, *args, volunteers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers
+        bootstrap(self)
+
+
+def default_series_initial() -> dict:
+    today = timezone.localdate()
+    return {
+        "weekdays": [0, 1, 2, 3, 4],
+        "first_day": today + dt.timedelta(days=1),
+        "last_day": today + dt.timedelta(days=91),
+        "start_time": dt.time(8, 0),
+        "end_time": dt.time(11, 30),
+        "capacity": 4,
+    }

@@ -1,0 +1,241 @@
+"""The volunteer's pages (mostly on a phone): my volunteering, open shifts, sign-up, scan, my hours."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qingyi.core import checkin
+from qingyi.volunteering import hours, selectors, services
+from qingyi.volunteering.models import ServiceRecord, Shift, Signup
+
+PAGE_SIZE = 50
+
+
+def error_messages(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def shift_for(request, shift_pk: int, *, manage: bool = False) -> Shift:
+    """A shift the user may see: as a manager of its organisation, or as a volunteer who may
+    join it. Outside both: 404. ``manage`` and not a manager of it: 403 (if visible) or 404."""
+    user = request.user
+    shift = selectors.shifts_for(user).filter(pk=shift_pk).first()
+    if shift is not None:
+        return shift
+    volunteer = selectors.volunteer_of(user)
+    if volunteer is not None:
+        shift = selectors.shifts_visible_to(volunteer).filter(pk=shift_pk).first()
+        if shift is not None:
+            if manage:
+                raise PermissionDenied
+            return shift
+    raise Http404
+
+
+@login_required
+@require_GET
+def home(request):
+    """My volunteering: star level, verified hours, next shifts — or the way in."""
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        return render(
+            request,
+            "volunteering/home.html",
+            {
+                "volunteer": None,
+                "person": getattr(request.user, "person", None),
+                "can_manage": selectors.can_manage(request.user),
+            },
+        )
+    summary = selectors.hours_summary_of(volunteer)
+    upcoming = list(selectors.upcoming_signups_of(volunteer)[:20])
+    cutoff_hours = services.rules.get_setting("volunteer_cancel_cutoff_hours")
+    now = timezone.now()
+    for signup in upcoming:
+        signup.can_cancel = signup.status == Signup.Status.WAITING or now <= services.cancel_cutoff(
+            signup.shift
+        )
+    return render(
+        request,
+        "volunteering/home.html",
+        {
+            "volunteer": volunteer,
+            "summary": summary,
+            "stars": range(summary["star"]),
+            "upcoming": upcoming,
+            "projects": selectors.projects_served_by(volunteer),
+            "no_shows": selectors.no_shows_of(volunteer),
+            "cutoff_hours": cutoff_hours,
+            "can_manage": selectors.can_manage(request.user),
+            # Certificates (志愿服务证明, PDF) come here: a download per period, once written.
+            "certificates_available": False,
+        },
+    )
+
+
+@login_required
+@require_POST
+def join(request):
+    """A member of staff becomes a volunteer from their roster record, in one step."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        messages.error(
+            request, _("Your login is not linked to a roster record; ask a coordinator to register you.")
+        )
+        return redirect("volunteering:home")
+    try:
+        services.volunteer_register_staff(person=person, actor=request.user)
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Welcome: you are now a volunteer."))
+    return redirect("volunteering:home")
+
+
+@login_required
+@require_GET
+def shift_list(request):
+    """Open shifts the volunteer qualifies for, soonest first."""
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        return redirect("volunteering:home")
+    page = Paginator(selectors.shifts_open_for(volunteer), 30).get_page(request.GET.get("page"))
+    return render(request, "volunteering/shift_list.html", {"page": page, "volunteer": volunteer})
+
+
+@login_required
+@require_GET
+def shift_detail(request, shift_pk: int):
+    shift = shift_for(request, shift_pk)
+    can_manage = selectors.can_manage(request.user, shift.project.organization)
+    volunteer = selectors.volunteer_of(request.user)
+    mine = Signup.objects.filter(shift=shift, volunteer=volunteer).first() if volunteer else None
+    counts = selectors.with_place_counts(Shift.objects.filter(pk=shift.pk)).values("taken", "waiting").get()
+    context = {
+        "shift": shift,
+        "mine": mine,
+        "volunteer": volunteer,
+        "counts": counts,
+        "can_manage": can_manage,
+        "qualifications": list(shift.required_qualifications.all()),
+        "can_cancel": mine is not None
+        and (mine.status == Signup.Status.WAITING or timezone.now() <= services.cancel_cutoff(shift)),
+    }
+    if can_manage:
+        context["signups"] = list(
+            Signup.objects.filter(shift=shift)
+            .exclude(status__in=[Signup.Status.CANCELLED])
+            .select_related("volunteer")
+            .order_by("status", "queued_at", "created_at", "pk")
+        )
+        records = {
+            r.volunteer_id: r
+            for r in ServiceRecord.objects.filter(shift=shift).only("volunteer_id", "status", "walk_in")
+        }
+        for signup in context["signups"]:
+            signup.record = records.get(signup.volunteer_id)
+        context["walk_ins"] = (
+            ServiceRecord.objects.filter(shift=shift, walk_in=True).select_related("volunteer").order_by("pk")
+        )
+    return render(request, "volunteering/shift_detail.html", context)
+
+
+@login_required
+@require_POST
+def signup_create(request, shift_pk: int):
+    shift = shift_for(request, shift_pk)
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        raise PermissionDenied
+    try:
+        signup = services.signup_create(shift=shift, volunteer=volunteer, actor=request.user)
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+    else:
+        if signup.status == Signup.Status.WAITING:
+            messages.info(request, _("The shift is full: you are on the waiting list."))
+        elif signup.status == Signup.Status.REQUESTED:
+            messages.info(request, _("Your request is waiting for the coordinator's approval."))
+        else:
+            messages.success(request, _("You are signed up."))
+    if request.POST.get("next") == "list":
+        return redirect("volunteering:shift_list")
+    return redirect("volunteering:shift_detail", shift.pk)
+
+
+@login_required
+@require_POST
+def signup_cancel(request, signup_pk: int):
+    signup = (
+        Signup.objects.select_related("shift", "shift__project", "shift__project__organization", "volunteer")
+        .filter(pk=signup_pk)
+        .first()
+    )
+    if signup is None:
+        raise Http404
+    is_own = signup.volunteer.user_id == request.user.pk
+    if not is_own and not selectors.can_manage(request.user, signup.shift.project.organization):
+        raise Http404
+    try:
+        services.signup_cancel(signup=signup, actor=request.user)
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The sign-up is cancelled."))
+    if is_own:
+        return redirect("volunteering:home")
+    return redirect("volunteering:shift_detail", signup.shift_id)
+
+
+@login_required
+@require_GET
+def my_hours(request):
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        return redirect("volunteering:home")
+    page = Paginator(selectors.records_of(volunteer), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "volunteering/my_hours.html",
+        {"page": page, "summary": selectors.hours_summary_of(volunteer), "volunteer": volunteer},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scan(request, shift_pk: int):
+    """The page a volunteer's phone opens from the shift's QR code; its script posts the scan
+    (and keeps it on the phone when the network fails, to send it later with its own time)."""
+    shift = shift_for(request, shift_pk)
+    if request.method == "GET":
+        return render(
+            request, "volunteering/scan.html", {"shift": shift, "code": request.GET.get("c", "")[:64]}
+        )
+    scanned_at = parse_datetime(request.POST.get("scanned_at", "") or "")
+    if scanned_at is not None and timezone.is_naive(scanned_at):
+        scanned_at = None
+    try:
+        outcome = hours.shift_scan(
+            shift=shift,
+            user=request.user,
+            code=request.POST.get("code", ""),
+            client_id=request.POST.get("client_id", ""),
+            scanned_at=scanned_at,
+        )
+    except checkin.ScanRefused as exc:
+        return JsonResponse({"ok": False, "message": str(exc)}, status=400)
+    return JsonResponse(
+        {"ok": True, "result": outcome.result, "message": outcome.message, "replayed": outcome.replayed}
+    )

@@ -1,0 +1,39 @@
+"""Branch B's volunteering objects for the permission matrix (tests/test_permission_matrix.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from qingyi.volunteering.models import Project, ServiceRecord, Shift, Signup, Volunteer
+
+
+def objects_of_b(personas) -> dict:
+    branch_b = personas.tree.branch_b
+    project = Project.objects.create(organization=branch_b, name="乙支部项目", kind=Project.Kind.ELDERLY)
+    start = timezone.now() - dt.timedelta(hours=1)
+    shift = Shift.objects.create(project=project, start=start, end=start + dt.timedelta(hours=3), capacity=5)
+    volunteer = Volunteer.objects.create(
+        kind=Volunteer.Kind.STAFF,
+        organization=branch_b,
+        person=personas.person_b,
+        name=personas.person_b.name,
+    )
+    signup = Signup.objects.create(shift=shift, volunteer=volunteer, status=Signup.Status.REQUESTED)
+    record = ServiceRecord.objects.create(
+        shift=shift, volunteer=volunteer, project=project, served_on=timezone.localdate(), checked_in_at=start
+    )
+    return {
+        "project_pk": project.pk,
+        "shift_pk": shift.pk,
+        "signup_pk": signup.pk,
+        "record_pk": record.pk,
+        "volunteer_pk": volunteer.pk,
+        "api_ids": {
+            "volunteering/shifts": shift.pk,
+            "volunteering/signups": signup.pk,
+            "volunteering/records": record.pk,
+            "volunteering/projects": project.pk,
+        },
+    }
