@@ -69,210 +69,92 @@ class GeneralBranchSpec:
     branches: tuple[BranchSpec, ...]
 
 
-def _b(name, departments, profile, party_branch, weight=1.0, **flags) -> BranchSpec:
+def _b(name: str, profile: str, party_branch: str, weight: float, departments: str, **flags) -> BranchSpec:
     return BranchSpec(name, tuple(departments.split()), profile, party_branch, weight, **flags)
 
 
+# fmt: off
 PARTY_BRANCHES = (
-    "护理第一党支部",
-    "护理第二党支部",
-    "内科党支部",
-    "外科党支部",
-    "医技党支部",
-    "妇儿党支部",
-    "急诊重症党支部",
-    "机关第一党支部",
-    "机关第二党支部",
-    "后勤党支部",
-    "研究生党支部",
-    "学生党支部",
+    "护理第一党支部", "护理第二党支部", "内科党支部", "外科党支部", "医技党支部", "妇儿党支部",
+    "急诊重症党支部", "机关第一党支部", "机关第二党支部", "后勤党支部", "研究生党支部", "学生党支部",
 )
 
 DEPARTMENTS = [
-    "心血管内科",
-    "呼吸与危重症医学科",
-    "消化内科",
-    "神经内科",
-    "肾内科",
-    "内分泌科",
-    "肿瘤科",
-    "血液科",
-    "感染科",
-    "老年病科",
-    "普外科",
-    "骨科",
-    "神经外科",
-    "泌尿外科",
-    "胸外科",
-    "麻醉科",
-    "手术室",
-    "妇产科",
-    "儿科",
-    "新生儿科",
-    "急诊科",
-    "重症医学科",
-    "院前急救科",
-    "检验科",
-    "放射科",
-    "超声科",
-    "病理科",
-    "药学部",
-    "中医科",
-    "康复医学科",
-    "眼科",
-    "耳鼻喉科",
-    "口腔科",
-    "体检中心",
-    "门诊部",
-    "护理部",
-    "医务部",
-    "党委办公室",
-    "人力资源部",
-    "信息中心",
+    "心血管内科", "呼吸与危重症医学科", "消化内科", "神经内科", "肾内科", "内分泌科", "肿瘤科", "血液科",
+    "感染科", "老年病科", "普外科", "骨科", "神经外科", "泌尿外科", "胸外科", "麻醉科",
+    "手术室", "妇产科", "儿科", "新生儿科", "急诊科", "重症医学科", "院前急救科", "检验科",
+    "放射科", "超声科", "病理科", "药学部", "中医科", "康复医学科", "眼科", "耳鼻喉科",
+    "口腔科", "体检中心", "门诊部", "护理部", "医务部", "党委办公室", "人力资源部", "信息中心",
     "后勤保障部",
 ]
 
 GENERAL_BRANCHES = (
-    GeneralBranchSpec(
-        "护理团总支",
-        "护理第一党支部",
-        (
-            _b(
-                "内科护理团支部",
-                "心血管内科 呼吸与危重症医学科 消化内科 神经内科",
-                "nursing",
-                "护理第一党支部",
-                1.1,
-            ),
-            _b("外科护理团支部", "普外科 骨科 神经外科 泌尿外科 胸外科", "nursing", "护理第一党支部", 1.1),
-            _b("妇儿护理团支部", "妇产科 儿科 新生儿科", "nursing", "护理第二党支部", 1.05),
-            _b("急危重症护理团支部", "急诊科 重症医学科", "nursing", "护理第二党支部", 1.05),
-            _b("手术室护理团支部", "手术室 麻醉科", "nursing", "护理第二党支部", 1.0),
-            _b("门诊护理团支部", "门诊部 护理部 体检中心", "nursing", "护理第二党支部", 0.95),
-            _b("老年病护理团支部", "老年病科 肾内科 内分泌科 康复医学科", "nursing", "护理第一党支部", 0.95),
-            _b("肿瘤血液护理团支部", "肿瘤科 血液科 感染科", "nursing", "护理第一党支部", 0.95),
-        ),
-    ),
-    GeneralBranchSpec(
-        "内科团总支",
-        "内科党支部",
-        (
-            _b("心血管内科团支部", "心血管内科", "medical", "内科党支部"),
-            _b("呼吸消化内科团支部", "呼吸与危重症医学科 消化内科", "medical", "内科党支部"),
-            _b("神经内科团支部", "神经内科", "medical", "内科党支部", 0.85),
-            _b("肾内内分泌科团支部", "肾内科 内分泌科", "medical", "内科党支部", 0.85),
-            _b("肿瘤血液科团支部", "肿瘤科 血液科", "medical", "内科党支部", 0.85),
-            _b("感染科团支部", "感染科", "medical", "内科党支部", 0.7),
-        ),
-    ),
-    GeneralBranchSpec(
-        "外科团总支",
-        "外科党支部",
-        (
-            _b("普外科团支部", "普外科", "medical", "外科党支部"),
-            _b("骨科团支部", "骨科", "medical", "外科党支部", 0.9),
-            _b("神经外科团支部", "神经外科", "medical", "外科党支部", 0.8),
-            _b("泌尿胸外科团支部", "泌尿外科 胸外科", "medical", "外科党支部", 0.85),
-            _b("麻醉科团支部", "麻醉科 手术室", "medical", "外科党支部", 0.8),
-        ),
-    ),
-    GeneralBranchSpec(
-        "医技团总支",
-        "医技党支部",
-        (
-            _b("检验科团支部", "检验科", "technician", "医技党支部", 0.9),
-            _b("影像科团支部", "放射科 超声科", "technician", "医技党支部", 0.9),
-            _b("药学部团支部", "药学部", "pharmacy", "医技党支部", 0.8),
-            _b("病理科团支部", "病理科", "technician", "医技党支部", tiny=True),
-        ),
-    ),
-    GeneralBranchSpec(
-        "妇儿团总支",
-        "妇儿党支部",
-        (
-            _b("妇产科团支部", "妇产科", "medical", "妇儿党支部", 0.9),
-            _b("儿科团支部", "儿科 新生儿科", "medical", "妇儿党支部", 0.9),
-        ),
-    ),
-    GeneralBranchSpec(
-        "急诊重症团总支",
-        "急诊重症党支部",
-        (
-            _b("急诊科团支部", "急诊科", "medical", "急诊重症党支部", 0.85),
-            _b("重症医学科团支部", "重症医学科", "medical", "急诊重症党支部", 0.8),
-            _b("院前急救团支部", "院前急救科", "medical", "急诊重症党支部", tiny=True),
-        ),
-    ),
-    GeneralBranchSpec(
-        "行政后勤团总支",
-        "机关第一党支部",
-        (
-            _b("机关第一团支部", "党委办公室 医务部 人力资源部", "admin", "机关第一党支部", 0.7),
-            _b("机关第二团支部", "护理部 门诊部 医务部", "admin", "机关第二党支部", 0.6),
-            _b("信息中心团支部", "信息中心", "admin", "机关第二党支部", 0.45),
-            _b("后勤保障团支部", "后勤保障部", "logistics", "后勤党支部", 0.6),
-        ),
-    ),
-    GeneralBranchSpec(
-        "学生团总支",
-        "研究生党支部",
-        (
-            _b(
-                "规培医师团支部",
-                "心血管内科 消化内科 普外科 骨科 急诊科 儿科",
-                "resident",
-                "研究生党支部",
-                1.0,
-            ),
-            _b(
-                "研究生第一团支部",
-                "心血管内科 神经内科 肿瘤科 普外科",
-                "postgraduate",
-                "研究生党支部",
-                0.8,
-                student=True,
-            ),
-            _b(
-                "研究生第二团支部",
-                "骨科 妇产科 儿科 检验科 放射科",
-                "postgraduate",
-                "研究生党支部",
-                0.8,
-                student=True,
-            ),
-            _b(
-                "临床实习生第一团支部",
-                "消化内科 普外科 急诊科 儿科",
-                "intern",
-                "学生党支部",
-                0.9,
-                student=True,
-            ),
-            _b(
-                "临床实习生第二团支部",
-                "神经内科 骨科 妇产科 感染科",
-                "intern",
-                "学生党支部",
-                0.9,
-                student=True,
-            ),
-            _b(
-                "护理实习生团支部",
-                "心血管内科 普外科 儿科 手术室",
-                "nursing_intern",
-                "学生党支部",
-                0.9,
-                student=True,
-            ),
-        ),
-    ),
+    GeneralBranchSpec("护理团总支", "护理第一党支部", (
+        _b("内科护理团支部", "nursing", "护理第一党支部", 1.1,
+           "心血管内科 呼吸与危重症医学科 消化内科 神经内科"),
+        _b("外科护理团支部", "nursing", "护理第一党支部", 1.1, "普外科 骨科 神经外科 泌尿外科 胸外科"),
+        _b("妇儿护理团支部", "nursing", "护理第二党支部", 1.05, "妇产科 儿科 新生儿科"),
+        _b("急危重症护理团支部", "nursing", "护理第二党支部", 1.05, "急诊科 重症医学科"),
+        _b("手术室护理团支部", "nursing", "护理第二党支部", 1.0, "手术室 麻醉科"),
+        _b("门诊护理团支部", "nursing", "护理第二党支部", 0.95, "门诊部 护理部 体检中心"),
+        _b("老年病护理团支部", "nursing", "护理第一党支部", 0.95, "老年病科 肾内科 内分泌科 康复医学科"),
+        _b("肿瘤血液护理团支部", "nursing", "护理第一党支部", 0.95, "肿瘤科 血液科 感染科"),
+    )),
+    GeneralBranchSpec("内科团总支", "内科党支部", (
+        _b("心血管内科团支部", "medical", "内科党支部", 1.0, "心血管内科"),
+        _b("呼吸消化内科团支部", "medical", "内科党支部", 1.0, "呼吸与危重症医学科 消化内科"),
+        _b("神经内科团支部", "medical", "内科党支部", 0.85, "神经内科"),
+        _b("肾内内分泌科团支部", "medical", "内科党支部", 0.85, "肾内科 内分泌科"),
+        _b("肿瘤血液科团支部", "medical", "内科党支部", 0.85, "肿瘤科 血液科"),
+        _b("感染科团支部", "medical", "内科党支部", 0.7, "感染科"),
+    )),
+    GeneralBranchSpec("外科团总支", "外科党支部", (
+        _b("普外科团支部", "medical", "外科党支部", 1.0, "普外科"),
+        _b("骨科团支部", "medical", "外科党支部", 0.9, "骨科"),
+        _b("神经外科团支部", "medical", "外科党支部", 0.8, "神经外科"),
+        _b("泌尿胸外科团支部", "medical", "外科党支部", 0.85, "泌尿外科 胸外科"),
+        _b("麻醉科团支部", "medical", "外科党支部", 0.8, "麻醉科 手术室"),
+    )),
+    GeneralBranchSpec("医技团总支", "医技党支部", (
+        _b("检验科团支部", "technician", "医技党支部", 0.9, "检验科"),
+        _b("影像科团支部", "technician", "医技党支部", 0.9, "放射科 超声科"),
+        _b("药学部团支部", "pharmacy", "医技党支部", 0.8, "药学部"),
+        _b("病理科团支部", "technician", "医技党支部", 0.0, "病理科", tiny=True),
+    )),
+    GeneralBranchSpec("妇儿团总支", "妇儿党支部", (
+        _b("妇产科团支部", "medical", "妇儿党支部", 0.9, "妇产科"),
+        _b("儿科团支部", "medical", "妇儿党支部", 0.9, "儿科 新生儿科"),
+    )),
+    GeneralBranchSpec("急诊重症团总支", "急诊重症党支部", (
+        _b("急诊科团支部", "medical", "急诊重症党支部", 0.85, "急诊科"),
+        _b("重症医学科团支部", "medical", "急诊重症党支部", 0.8, "重症医学科"),
+        _b("院前急救团支部", "medical", "急诊重症党支部", 0.0, "院前急救科", tiny=True),
+    )),
+    GeneralBranchSpec("行政后勤团总支", "机关第一党支部", (
+        _b("机关第一团支部", "admin", "机关第一党支部", 0.7, "党委办公室 医务部 人力资源部"),
+        _b("机关第二团支部", "admin", "机关第二党支部", 0.6, "护理部 门诊部 医务部"),
+        _b("信息中心团支部", "admin", "机关第二党支部", 0.45, "信息中心"),
+        _b("后勤保障团支部", "logistics", "后勤党支部", 0.6, "后勤保障部"),
+    )),
+    GeneralBranchSpec("学生团总支", "研究生党支部", (
+        _b("规培医师团支部", "resident", "研究生党支部", 1.0, "心血管内科 消化内科 普外科 骨科 急诊科 儿科"),
+        _b("研究生第一团支部", "postgraduate", "研究生党支部", 0.8, "心血管内科 神经内科 肿瘤科 普外科",
+           student=True),
+        _b("研究生第二团支部", "postgraduate", "研究生党支部", 0.8, "骨科 妇产科 儿科 检验科 放射科",
+           student=True),
+        _b("临床实习生第一团支部", "intern", "学生党支部", 0.9, "消化内科 普外科 急诊科 儿科", student=True),
+        _b("临床实习生第二团支部", "intern", "学生党支部", 0.9, "神经内科 骨科 妇产科 感染科", student=True),
+        _b("护理实习生团支部", "nursing_intern", "学生党支部", 0.9, "心血管内科 普外科 儿科 手术室",
+           student=True),
+    )),
 )
 
 DIRECT_BRANCHES = (
-    _b("中医康复团支部", "中医科 康复医学科", "medical", "内科党支部", 0.7),
-    _b("五官科团支部", "眼科 耳鼻喉科 口腔科", "medical", "外科党支部", 0.7),
-    _b("体检中心团支部", "体检中心", "nursing", "护理第二党支部", 0.5, young=True),
+    _b("中医康复团支部", "medical", "内科党支部", 0.7, "中医科 康复医学科"),
+    _b("五官科团支部", "medical", "外科党支部", 0.7, "眼科 耳鼻喉科 口腔科"),
+    _b("体检中心团支部", "nursing", "护理第二党支部", 0.5, "体检中心", young=True),
 )
+# fmt: on
 
 DEMO_BRANCH = "内科护理团支部"  # the branch of the demo org admin and member
 COORDINATOR_BRANCH = "机关第一团支部"
@@ -307,6 +189,7 @@ EDUCATION_MIN_AGE = {EDU.MASTER: 24, EDU.DOCTORATE: 27}
 
 # --- Names (drawn at random: every name is invented) --------------------------------------------
 
+# fmt: off
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
     "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -318,91 +201,26 @@ GIVEN_WOMEN = (
 GIVEN_MEN = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆旭龙林阳博文昊然轩豪峰成亮新洋毅源翔睿哲航"
 GIVEN_ANY = "子一思家嘉雨欣晓梓若文天海春秋云安书卓泽明清昕晨宁"
 ETHNICITIES = {
-    "汉族": 930,
-    "土家族": 20,
-    "苗族": 12,
-    "回族": 10,
-    "壮族": 8,
-    "彝族": 6,
-    "满族": 5,
-    "蒙古族": 3,
-    "藏族": 3,
-    "侗族": 3,
+    "汉族": 930, "土家族": 20, "苗族": 12, "回族": 10, "壮族": 8, "彝族": 6,
+    "满族": 5, "蒙古族": 3, "藏族": 3, "侗族": 3,
 }
 
 # Places of the imaginary city, for the other hospitals of a city-scale volume.
 PLACES = [
-    "白石",
-    "松溪",
-    "云岭",
-    "南湖",
-    "东川",
-    "西岭",
-    "北坪",
-    "临江",
-    "清河",
-    "柳林",
-    "桃源",
-    "石门",
-    "金沙",
-    "玉泉",
-    "长宁",
-    "安平",
-    "星桥",
-    "望江",
-    "凤鸣",
-    "龙溪",
-    "梅岭",
-    "竹溪",
-    "兰亭",
-    "枫桥",
+    "白石", "松溪", "云岭", "南湖", "东川", "西岭", "北坪", "临江", "清河", "柳林", "桃源", "石门",
+    "金沙", "玉泉", "长宁", "安平", "星桥", "望江", "凤鸣", "龙溪", "梅岭", "竹溪", "兰亭", "枫桥",
 ]
 HOSPITAL_KINDS = ("人民医院", "中医院", "妇幼保健院", "中心医院", "第二人民医院")
 # Area codes for ID numbers (first six digits) and league regions (four digits of development numbers).
 ID_AREAS = (
-    "510104",
-    "510107",
-    "430102",
-    "420106",
-    "610113",
-    "530102",
-    "520102",
-    "450103",
-    "360102",
-    "410105",
+    "510104", "510107", "430102", "420106", "610113", "530102", "520102", "450103", "360102", "410105",
 )
 PHONE_PREFIXES = (
-    "130",
-    "131",
-    "132",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "155",
-    "157",
-    "158",
-    "159",
-    "166",
-    "175",
-    "176",
-    "177",
-    "180",
-    "181",
-    "182",
-    "183",
-    "186",
-    "187",
-    "188",
-    "189",
-    "191",
-    "198",
-    "199",
+    "130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159",
+    "166", "175", "176", "177", "180", "181", "182", "183", "186", "187", "188", "189", "191", "198", "199",
 )
+
+# fmt: on
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -523,6 +341,9 @@ class _Org:
     obj: Organization
     spec: BranchSpec | GeneralBranchSpec | None
     branches: list[int] = field(default_factory=list)  # for a general branch or the committee: branch indexes
+    elections: tuple[dt.date, dt.date] | None = (
+        None  # (previous, latest) held on; None: appointed, no election
+    )
 
 
 class _Builder:
@@ -616,7 +437,6 @@ class _Builder:
         party_by_name = dict(zip(PARTY_BRANCHES, party, strict=True))
 
         orgs, branch_specs = self._tree(committee_name, root_step, party_by_name)
-        self._elections_plan(orgs)
         drafts = self._people(orgs, branch_specs, people, prefix=prefix, id_area=id_area, region=region)
         self._cadres(orgs, drafts)
         self.report.hospitals += 1
@@ -671,6 +491,7 @@ class _Builder:
                 branch(spec, obj, child_step)
         for step, spec in enumerate(DIRECT_BRANCHES, start=len(GENERAL_BRANCHES) + 1):
             branch(spec, committee, step)
+        self._election_dates(orgs)
         created = self.add(Organization, [o.obj for o in orgs])
         for org, obj in zip(orgs, created, strict=True):
             org.obj = obj
@@ -687,7 +508,22 @@ class _Builder:
 
     # -- elections: a few overdue, a few due within the warning period, the rest in order
 
-    def _elections_plan(self, orgs: list[_Org]) -> None:
+    def _election_dates(self, orgs: list[_Org]) -> None:
+        """The last two elections of each organisation (founded before the first of them)."""
+        rng = self.rng
+        plan = self._elections_plan(orgs)
+        for index, org in enumerate(orgs):
+            obj = org.obj
+            if getattr(org.spec, "young", False):
+                continue  # a new branch: its first committee was appointed when it was founded
+            term = self.term_years[(obj.kind, obj.is_student)]
+            latest = rules.years_before(self._latest_due(plan.get(index, "ok"), term), term)
+            previous = rules.years_before(latest, term) - dt.timedelta(days=rng.randint(0, 40))
+            if obj.founded_on is None or obj.founded_on > previous - dt.timedelta(days=30):
+                obj.founded_on = previous - dt.timedelta(days=rng.randint(30, 400))
+            org.elections = (previous, latest)
+
+    def _elections_plan(self, orgs: list[_Org]) -> dict[int, str]:
         rng = self.rng
         candidates = [
             i
@@ -703,11 +539,10 @@ class _Builder:
         due_soon = set(rng.sample([i for i in staff_branches if i not in overdue], 2)) | {
             rng.choice(students)
         }
-        self.plan = dict.fromkeys(overdue, "overdue") | dict.fromkeys(due_soon, "due_soon")
+        return dict.fromkeys(overdue, "overdue") | dict.fromkeys(due_soon, "due_soon")
 
-    def _latest_due(self, index: int, term: int) -> dt.date:
+    def _latest_due(self, state: str, term: int) -> dt.date:
         rng, today = self.rng, self.today
-        state = self.plan.get(index, "ok")
         if state == "overdue":
             return today - dt.timedelta(days=rng.randint(20, 200))
         if state == "due_soon":
@@ -891,7 +726,7 @@ class _Builder:
             tuple[Organization, Election | None, list[tuple[Person, str]], dt.date, dt.date | None]
         ] = []
         self.secretaries: dict[str, Person] = {}
-        for index, org in enumerate(orgs):
+        for org in orgs:
             obj = org.obj
             members = [d for b in org.branches for d in by_branch[b]]
             pool = (
@@ -905,16 +740,12 @@ class _Builder:
             )
             titles = self._titles(obj, len(members))
             term = self.term_years[(obj.kind, obj.is_student)]
-            if getattr(org.spec, "young", False):
+            if org.elections is None:
                 # A new branch: its first committee was appointed when it was founded; no election yet.
                 crew = self._pick(pool, titles, prefer_senior=False)
                 terms.append((obj, None, list(zip(crew, titles, strict=True)), obj.founded_on, None))
                 continue
-            latest = rules.years_before(self._latest_due(index, term), term)
-            previous = rules.years_before(latest, term) - dt.timedelta(days=rng.randint(0, 40))
-            if obj.founded_on is None or obj.founded_on > previous - dt.timedelta(days=30):
-                obj.founded_on = previous - dt.timedelta(days=rng.randint(30, 400))
-                Organization.objects.filter(pk=obj.pk).update(founded_on=obj.founded_on)
+            previous, latest = org.elections
             if obj.kind == Organization.Kind.COMMITTEE:
                 people_now = self._committee_people(pool, titles)
             else:
