@@ -725,6 +725,25 @@ def test_upload_preview_and_apply_through_the_pages(personas, login):
     assert [c.value for c in sheet[2]][:3] == [3, "N3", "手机号"]
 
 
+def test_a_valid_file_is_imported_whole_or_discarded_through_the_pages(personas, login):
+    client = login(personas.admin_a)
+    first = upload(personas.admin_a, build_xlsx([good_row(1)]))
+    body = client.get(reverse("people:import_preview", args=[first.pk])).content.decode()
+    assert 'id="apply-all"' in body and 'id="apply-valid"' not in body
+    client.post(reverse("people:import_apply", args=[first.pk]))
+    assert Person.objects.filter(name="新人1").exists()
+
+    second = upload(personas.admin_a, build_xlsx([good_row(2)]))
+    response = client.post(reverse("people:import_discard", args=[second.pk]))
+    assert response.status_code == 302 and response.url == reverse("people:import")
+    second.refresh_from_db()
+    assert second.status == "discarded" and not Person.objects.filter(name="新人2").exists()
+    body = client.get(reverse("people:import_preview", args=[second.pk])).content.decode()
+    assert 'id="apply-all"' not in body and "Discarded" in body
+    page = client.get(reverse("people:import")).content.decode()
+    assert page.count("花名册.xlsx") == 2  # the admin's recent imports
+
+
 def test_a_bad_file_is_explained_on_the_upload_page(personas, login):
     client = login(personas.admin_a)
     response = client.post(

@@ -77,116 +77,31 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", ("名字", "name", "full name"), TEXT, required=True, max_length=50),
     Column("gender", "性别", ("gender", "sex"), CHOICE, required=True),
-    Column(
-        "birth_date",
-        "出生日期",
-        ("出生年月日", "出生年月", "生日", "birth date", "date of birth", "birthday"),
-        DATE,
-        required=True,
-    ),
+    Column("birth_date", "出生日期", ("出生年月日", "出生年月", "生日", "birth date", "date of birth",
+                                     "birthday"), DATE, required=True),
     Column("ethnicity", "民族", ("ethnicity", "ethnic group"), TEXT, max_length=20),
-    Column(
-        "id_number",
-        "身份证号",
-        (
-            "身份证号码",
-            "身份证",
-            "公民身份号码",
-            "公民身份证号码",
-            "证件号码",
-            "证件号",
-            "id number",
-            "id card number",
-        ),
-        ID_NUMBER,
-    ),
+    Column("id_number", "身份证号", ("身份证号码", "身份证", "公民身份号码", "公民身份证号码", "证件号码",
+                                    "证件号", "id number", "id card number"), ID_NUMBER),
     Column("political_status", "政治面貌", ("political status",), CHOICE, required=True),
-    Column(
-        "league_joined_on",
-        "入团时间",
-        (
-            "入团日期",
-            "入团年月",
-            "入团年月日",
-            "joined the league on",
-            "league joined on",
-            "league joining date",
-        ),
-        DATE,
-    ),
-    Column(
-        "development_number",
-        "团员发展编号",
-        ("发展团员编号", "团员编号", "发展编号", "development number", "league development number"),
-        CODE,
-        max_length=12,
-    ),
-    Column(
-        "employee_number",
-        "工号",
-        (
-            "职工号",
-            "员工号",
-            "员工编号",
-            "职工编号",
-            "人员编号",
-            "工作证号",
-            "employee number",
-            "staff number",
-        ),
-        CODE,
-        max_length=32,
-    ),
-    Column(
-        "department", "科室", ("所在科室", "部门", "所在部门", "科室部门", "department"), TEXT, max_length=100
-    ),
-    Column(
-        "profession",
-        "职业/岗位类别",
-        ("岗位类别", "职业类别", "职业", "岗位", "人员类别", "profession", "occupation"),
-        CHOICE,
-    ),
+    Column("league_joined_on", "入团时间", ("入团日期", "入团年月", "入团年月日", "joined the league on",
+                                           "league joined on", "league joining date"), DATE),
+    Column("development_number", "团员发展编号", ("发展团员编号", "团员编号", "发展编号",
+                                               "development number", "league development number"),
+           CODE, max_length=12),
+    Column("employee_number", "工号", ("职工号", "员工号", "员工编号", "职工编号", "人员编号", "工作证号",
+                                      "employee number", "staff number"), CODE, max_length=32),
+    Column("department", "科室", ("所在科室", "部门", "所在部门", "科室部门", "department"), TEXT,
+           max_length=100),
+    Column("profession", "职业/岗位类别", ("岗位类别", "职业类别", "职业", "岗位", "人员类别", "profession",
+                                         "occupation"), CHOICE),
     Column("education", "学历", ("最高学历", "全日制学历", "文化程度", "education"), CHOICE),
-    Column(
-        "professional_title",
-        "职称",
-        ("专业技术职称", "专业技术职务", "职称级别", "professional title"),
-        CHOICE,
-    ),
-    Column(
-        "phone",
-        "手机号",
-        (
-            "手机号码",
-            "手机",
-            "联系电话",
-            "联系方式",
-            "电话",
-            "phone",
-            "mobile",
-            "mobile phone",
-            "phone number",
-        ),
-        CODE,
-        max_length=20,
-    ),
-    Column(
-        "organization",
-        "所在团组织",
-        (
-            "所在团支部",
-            "所属团组织",
-            "团组织名称",
-            "团组织",
-            "所在组织",
-            "团支部",
-            "organisation",
-            "organization",
-        ),
-        TEXT,
-        max_length=100,
-    ),
-)
+    Column("professional_title", "职称", ("专业技术职称", "专业技术职务", "职称级别", "professional title"),
+           CHOICE),
+    Column("phone", "手机号", ("手机号码", "手机", "联系电话", "联系方式", "电话", "phone", "mobile",
+                              "mobile phone", "phone number"), CODE, max_length=20),
+    Column("organization", "所在团组织", ("所在团支部", "所属团组织", "团组织名称", "团组织", "所在组织",
+                                         "团支部", "organisation", "organization"), TEXT, max_length=100),
+)  # fmt: skip
 COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
 IDENTIFIER_FIELDS = ("employee_number", "id_number")
 # Written by the export, read by nobody: the import passes over it in silence.
@@ -202,16 +117,9 @@ CHOICE_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "political_status": {
         Person.PoliticalStatus.LEAGUE_MEMBER: ("共青团员", "团员"),
-        Person.PoliticalStatus.PARTY_MEMBER: (
-            "中共党员",
-            "党员",
-            "中共党员(保留团籍)",
-        ),
-        Person.PoliticalStatus.PROBATIONARY_PARTY_MEMBER: (
-            "中共预备党员",
-            "预备党员",
-            "中共预备党员(保留团籍)",
-        ),
+        Person.PoliticalStatus.PARTY_MEMBER: ("中共党员", "党员", "中共党员(保留团籍)"),
+        Person.PoliticalStatus.PROBATIONARY_PARTY_MEMBER: ("中共预备党员", "预备党员",
+                                                           "中共预备党员(保留团籍)"),
         Person.PoliticalStatus.MASSES: ("群众",),
     },
     "profession": {
@@ -231,33 +139,17 @@ CHOICE_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         Person.Education.MASTER: ("硕士研究生", "硕士", "研究生"),
         Person.Education.DOCTORATE: ("博士研究生", "博士"),
     },
+    # Grades, and the usual titles of each grade in a hospital (卫生专业技术资格).
     "professional_title": {
         Person.Title.NONE: ("无", "未定级"),
-        Person.Title.JUNIOR: (
-            "初级",
-            "员级",
-            "助理级",
-            "住院医师",
-            "医师",
-            "护士",
-            "护师",
-            "技士",
-            "技师",
-            "药士",
-            "药师",
-        ),
+        Person.Title.JUNIOR: ("初级", "员级", "助理级", "住院医师", "医师", "护士", "护师", "技士", "技师",
+                              "药士", "药师"),
         Person.Title.INTERMEDIATE: ("中级", "主治医师", "主管护师", "主管技师", "主管药师"),
-        Person.Title.ASSOCIATE_SENIOR: (
-            "副高级",
-            "副高",
-            "副主任医师",
-            "副主任护师",
-            "副主任技师",
-            "副主任药师",
-        ),
+        Person.Title.ASSOCIATE_SENIOR: ("副高级", "副高", "副主任医师", "副主任护师", "副主任技师",
+                                        "副主任药师"),
         Person.Title.SENIOR: ("正高级", "正高", "高级", "主任医师", "主任护师", "主任技师", "主任药师"),
     },
-}
+}  # fmt: skip
 STATUS_LABELS = {
     Person.Status.ACTIVE: "在册",
     Person.Status.TRANSFERRED_OUT: "已转出",
@@ -1291,6 +1183,12 @@ def _write(plan: Plan, *, actor, reason: str) -> None:
         )
 
 
+APPLY_FIELDS = [
+    "total_rows", "valid_rows", "errors", "status",
+    "created_count", "updated_count", "applied_at", "updated_at",
+]  # fmt: skip
+
+
 def roster_import_apply(*, roster_import: RosterImport, actor, only_valid: bool) -> RosterImport:
     """Re-validate a previewed import and write it in one transaction: all rows or none.
 
@@ -1300,13 +1198,16 @@ def roster_import_apply(*, roster_import: RosterImport, actor, only_valid: bool)
     if roster_import.uploaded_by_id != actor.pk:
         raise PermissionDenied
     refusal = ""
+    # Reading the workbook is pure and slow: do it before taking the database's write lock.
+    content = RosterImport.objects.filter(pk=roster_import.pk).values_list("content", flat=True).get()
+    sheet = read_sheet(bytes(content))
     with transaction.atomic():
-        current = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+        current = RosterImport.objects.select_for_update().defer("content").get(pk=roster_import.pk)
         organization = Organization.objects.get(pk=current.organization_id)
         _check_organization(actor, organization)
         if current.status != RosterImport.Status.PREVIEW:
             raise ValidationError(_("This import has already been applied or discarded."))
-        plan = plan_import(read_sheet(bytes(current.content)), actor=actor, organization=organization)
+        plan = plan_import(sheet, actor=actor, organization=organization)
         current.total_rows = plan.total
         current.valid_rows = plan.valid_rows
         current.errors = plan.issues_as_json()
@@ -1331,7 +1232,7 @@ def roster_import_apply(*, roster_import: RosterImport, actor, only_valid: bool)
             current.created_count = len(plan.creates)
             current.updated_count = len(plan.updates)
             current.applied_at = timezone.now()
-        current.save()
+        current.save(update_fields=APPLY_FIELDS)
     if refusal:
         raise ValidationError(refusal)
     return current
@@ -1341,7 +1242,7 @@ def roster_import_discard(*, roster_import: RosterImport, actor) -> RosterImport
     if roster_import.uploaded_by_id != actor.pk:
         raise PermissionDenied
     with transaction.atomic():
-        current = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+        current = RosterImport.objects.select_for_update().defer("content").get(pk=roster_import.pk)
         if current.status != RosterImport.Status.PREVIEW:
             raise ValidationError(_("This import has already been applied or discarded."))
         current.status = RosterImport.Status.DISCARDED
