@@ -24,10 +24,21 @@ def objects_of_b(personas) -> dict:
     b = personas.person_b
     today = dt.date.today()
     training = TrainingRecord.objects.create(
-        person=b, course="乙支部培训", level="hospital", start_on=today, end_on=today, hours=2, entered_by=personas.admin_b
+        person=b,
+        course="乙支部培训",
+        level="hospital",
+        start_on=today,
+        end_on=today,
+        hours=2,
+        entered_by=personas.admin_b,
     )
     contest = ContestResult.objects.create(
-        person=b, contest="乙支部比武", level="hospital", held_on=today, award="first", entered_by=personas.admin_b
+        person=b,
+        contest="乙支部比武",
+        level="hospital",
+        held_on=today,
+        award="first",
+        entered_by=personas.admin_b,
     )
     other = organization_create_root(name="另一医院团委")
     checklist = Checklist.objects.create(
