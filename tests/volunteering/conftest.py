@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from qingyi.accounts.models import Role
 from qingyi.volunteering.models import JoinMode, Post, Project, Shift, Volunteer
+from tests.api.conftest import api_as  # noqa: F401 - the API tests' token client
 from tests.factories import PersonFactory, UserFactory, grant
 
 

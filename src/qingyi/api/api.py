@@ -21,6 +21,7 @@ from qingyi.api import growth as growth_api
 from qingyi.api import metrics as metrics_api
 from qingyi.api import organizations as organizations_api
 from qingyi.api import people as people_api
+from qingyi.api import volunteering as volunteering_api
 from qingyi.api.auth import AUTH
 
 DESCRIPTION = """
@@ -41,6 +42,7 @@ ROUTERS: tuple[tuple[str, Router], ...] = (
     ("/activities", activities_api.router),
     ("/escorts", escorts_api.router),
     ("/growth", growth_api.router),
+    ("/volunteering", volunteering_api.router),
 )
 
 api = NinjaAPI(
