@@ -99,6 +99,9 @@ class EscortRequest(TimeStampedModel):
             models.Index(fields=["organization", "created_at"]),
             models.Index(fields=["volunteer", "status"]),
             models.Index(fields=["erased_at", "created_at"]),
+            # Figures by period: escorts done / cancelled in a date range.
+            models.Index(fields=["done_at"]),
+            models.Index(fields=["cancelled_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,219 @@
+"""Escort benchmark: dispatch pages, API list, figures, public requests and erasure at volume.
+
+    .venv/bin/python bench/bench_escorts.py                   # 100,000 requests (DESIGN.md: hospital)
+    .venv/bin/python bench/bench_escorts.py --requests 20000
+
+A throwaway SQLite database in a temporary folder (test settings), or DATABASE_URL (empty).
+Pages are requested with Django's test Client as a committee coordinator: warm-up, then timed
+requests; queries counted on a separate request. Baseline in the same run: a bare view
+through the same middleware doing one indexed query, as in bench_pages.py; the ratio is a
+page's median over the baseline's median. Figures only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else values[0]
+
+
+def timed(fn, n: int, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=100_000, help="escort requests to generate")
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
+    args = parser.parse_args(argv)
+
+    tmp = tempfile.mkdtemp(prefix="qingyi-bench-escorts-")
+    os.environ.setdefault("DATA_DIR", tmp)
+    os.environ.setdefault("QINGYI_TESTING", "true")
+    os.environ["QINGYI_NOTIFICATION_CHANNELS"] = ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingyi.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import clear_url_caches, include, path
+    from django.utils import timezone
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.AXES_ENABLED = False
+    call_command("migrate", verbosity=0)
+
+    from qingyi.accounts.models import Role, RoleAssignment, User
+    from qingyi.core import metrics
+    from qingyi.core.periods import Period
+    from qingyi.escorts import services
+    from qingyi.escorts.models import EscortRequest, token_digest
+    from qingyi.organizations.models import Department, Organization
+    from qingyi.organizations.services import organization_create_root
+    from qingyi.volunteering.models import Volunteer
+
+    # URLs: the project's plus the baseline view (one indexed query, no template).
+    def baseline(request):
+        return HttpResponse(
+            EscortRequest.objects.filter(pk=request.GET["pk"]).values_list("status", flat=True)[0]
+        )
+
+    module = types.ModuleType("bench_urls_escorts")
+    module.urlpatterns = [path("bench/baseline/", baseline), path("", include("qingyi.urls"))]
+    sys.modules[module.__name__] = module
+    settings.ROOT_URLCONF = module.__name__
+    clear_url_caches()
+
+    rng = random.Random(7)
+    committee = organization_create_root(name="演示医院团委", founded_on=dt.date(2020, 1, 1))
+    branches = [
+        Organization.objects.add_child(committee, create_kwargs={"name": f"支部{i}", "kind": "branch"})
+        for i in range(20)
+    ]
+    departments = Department.objects.bulk_create([Department(name=f"科室{i}") for i in range(40)])
+    coordinator = User.objects.create_user(username="coord", password="x" * 12)
+    RoleAssignment.objects.create(user=coordinator, role=Role.COORDINATOR, organization=committee)
+    users = User.objects.bulk_create([User(username=f"v{i}") for i in range(300)])
+    volunteers = Volunteer.objects.bulk_create(
+        [
+            Volunteer(kind="social", organization=branches[i % 20], name=f"志愿者{i}", user=users[i])
+            for i in range(300)
+        ]
+    )
+    now = timezone.now()
+    t0 = time.perf_counter()
+    rows = []
+    for i in range(args.requests):
+        created = now - dt.timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
+        status = rng.choices(["done", "cancelled", "new", "assigned"], weights=[85, 10, 3, 2])[0]
+        assigned_at = created + dt.timedelta(minutes=rng.randint(1, 90)) if status != "new" else None
+        done_at = assigned_at + dt.timedelta(hours=1) if status == "done" else None
+        rows.append(
+            EscortRequest(
+                organization=committee,
+                status=status,
+                patient_name="张三",
+                phone=f"139{i:08d}",
+                needs="轮椅",
+                wanted_at=created + dt.timedelta(hours=2),
+                department=departments[i % 40],
+                token_digest=token_digest(f"bench-{i}"),
+                volunteer=volunteers[i % 300] if status != "new" else None,
+                assigned_at=assigned_at,
+                done_at=done_at,
+                cancelled_at=created + dt.timedelta(minutes=5) if status == "cancelled" else None,
+                rating=rng.randint(3, 5) if status == "done" and i % 3 == 0 else None,
+            )
+        )
+    EscortRequest.objects.bulk_create(rows, batch_size=2000)
+    # created_at is auto_now_add: set it to the generated times in one pass per batch.
+    for start in range(0, len(rows), 5000):
+        batch = EscortRequest.objects.order_by("pk").values_list("pk", flat=True)[start : start + 5000]
+        for pk, row in zip(batch, rows[start : start + 5000], strict=False):
+            row.pk = pk
+            row.created_at = row.wanted_at - dt.timedelta(hours=2)
+        EscortRequest.objects.bulk_update(rows[start : start + 5000], ["created_at"], batch_size=1000)
+    print(
+        f"generated {args.requests:,} escort requests in {time.perf_counter() - t0:.1f} s",
+        f"({connection.vendor})",
+    )
+
+    client = Client()
+    client.force_login(coordinator)
+    volunteer_client = Client()
+    volunteer_client.force_login(users[0])
+    first = EscortRequest.objects.order_by("pk").first()
+    pages = [
+        ("baseline: one indexed query", client, f"/bench/baseline/?pk={first.pk}"),
+        ("dispatch: open requests", client, "/escorts/dispatch/"),
+        ("dispatch: done (page 1 of many)", client, "/escorts/dispatch/?status=done"),
+        ("my escorts (volunteer)", volunteer_client, "/escorts/mine/"),
+        ("request detail", client, f"/escorts/{first.pk}/"),
+        ("assign: candidates", client, f"/escorts/{first.pk}/assign/"),
+        ("API: open requests", client, "/api/v1/escorts"),
+        ("metric page: escorts.done", client, f"/metrics/escorts.done/?org={committee.pk}"),
+    ]
+    results = []
+    for label, c, url in pages:
+        wall = timed(lambda c=c, url=url: c.get(url), args.repeat)
+        with CaptureQueriesContext(connection) as q:
+            status = c.get(url).status_code
+        results.append((label, status, len(q), wall))
+    base = statistics.median(results[0][3])
+    print(f"\n{'page':36} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6}")
+    for label, status, queries, wall in results:
+        med = statistics.median(wall)
+        print(f"{label:36} {status:>6} {queries:>7} {med:8.1f} {pct(wall, 95):8.1f} {med / base:6.1f}")
+
+    scope = metrics.Scope(committee, Period.current_year())
+    print("\nfigures for the committee, this year:")
+    for name in (
+        "escorts.requested",
+        "escorts.done",
+        "escorts.cancelled",
+        "escorts.average_rating",
+        "escorts.median_minutes_to_assignment",
+    ):
+        wall = timed(lambda name=name: metrics.get(name).value(scope), 5, warmup=1)
+        print(f"  {name:40} = {metrics.get(name).value(scope):>10}   p50 {statistics.median(wall):7.1f} ms")
+
+    # Public requests: each a new address and phone (the rate limit is per address and phone).
+    public = Client()
+    wanted = timezone.localtime(now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    counter = iter(range(10**6))
+
+    def post():
+        i = next(counter)
+        r = public.post(
+            "/escorts/request/",
+            {"patient_name": "李四", "phone": f"137{i:08d}", "wanted_at": wanted},
+            REMOTE_ADDR=f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
+        )
+        assert r.status_code == 302, r.status_code
+
+    wall = timed(post, 100)
+    print(
+        f"\npublic request (POST, 302): p50 {statistics.median(wall):.1f} ms, p95 {pct(wall, 95):.1f} ms, "
+        f"{1000 / statistics.mean(wall):.0f}/s on one client"
+    )
+
+    t0 = time.perf_counter()
+    erased = services.escorts_erase_patient_data()
+    t1 = time.perf_counter()
+    again = services.escorts_erase_patient_data()
+    t2 = time.perf_counter()
+    print(
+        f"erasure: {erased:,} rows in {(t1 - t0) * 1000:.0f} ms;",
+        f"second run {again} rows in {(t2 - t1) * 1000:.0f} ms",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
