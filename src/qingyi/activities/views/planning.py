@@ -9,6 +9,7 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -40,8 +41,15 @@ def activity_calendar(request):
     )
     activities = selectors.calendar_activities(qs, year, month)
     by_day: dict[dt.date, list[Activity]] = {}
+    # Computed once here rather than per item in the template: a month can hold hundreds.
+    detail_base = reverse("activities:detail", args=[0])[: -len("0/")]
+    labels = dict(Activity.Kind.choices)
     for activity in activities:
-        by_day.setdefault(timezone.localtime(activity.starts_at).date(), []).append(activity)
+        local = timezone.localtime(activity.starts_at)
+        activity.hhmm = f"{local:%H:%M}"
+        activity.url = f"{detail_base}{activity.pk}/"
+        activity.kind_label = labels[activity.kind]
+        by_day.setdefault(local.date(), []).append(activity)
     today = timezone.localdate()
     weeks = [
         [
