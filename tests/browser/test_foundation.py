@@ -13,7 +13,8 @@ from tests.factories import id_number_for, years_ago
 
 pytestmark = pytest.mark.browser
 PASSWORD = "pass-word-123"
-HEADERS = ["姓名", "性别", "出生日期", "身份证号", "政治面貌", "入团时间", "团员发展编号", "工号", "手机号", "所在团组织"]
+HEADERS = ["姓名", "性别", "出生日期", "身份证号", "政治面貌", "入团时间", "团员发展编号", "工号", "手机号",
+           "所在团组织"]  # fmt: skip
 
 
 def _roster(birth_text: str) -> bytes:
@@ -22,7 +23,8 @@ def _roster(birth_text: str) -> bytes:
     rows = [
         ["林晓", "女", birth.isoformat(), id_number_for(birth, 11), "共青团员", joined.isoformat(),
          f"{joined.year}50010011", "J0011", "13511110011", "护理一支部"],
-        ["周川", "男", birth_text, id_number_for(birth, 12), "群众", "", "", "J0012", "13511110012", "护理一支部"],
+        ["周川", "男", birth_text, id_number_for(birth, 12), "群众", "", "", "J0012", "13511110012",
+         "护理一支部"],
     ]  # fmt: skip
     book = Workbook()
     sheet = book.active
