@@ -240,11 +240,19 @@ def hours_overview(user, period: Period, *, q: str = "") -> QuerySet[Volunteer]:
         records__served_on__lte=period.end,
     )
     zero = Value(Decimal(0))
+    return (
+        hours_overview_volunteers(user, q=q)
+        .annotate(
+            hours=Coalesce(Sum("records__verified_hours", filter=in_period), zero, output_field=HOURS),
+            services=Count("records", filter=in_period),
+            served=Coalesce(Sum("records__people_served", filter=in_period), 0),
+        )
+        .order_by("-hours", "name", "pk")
+    )
+
+
+def hours_overview_volunteers(user, *, q: str = "") -> QuerySet[Volunteer]:
     qs = volunteers_for(user)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
-    return qs.annotate(
-        hours=Coalesce(Sum("records__verified_hours", filter=in_period), zero, output_field=HOURS),
-        services=Count("records", filter=in_period),
-        served=Coalesce(Sum("records__people_served", filter=in_period), 0),
-    ).order_by("-hours", "name", "pk")
+    return qs

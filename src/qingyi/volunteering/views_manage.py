@@ -661,9 +661,10 @@ def hours_overview(request):
     _require_manager(request)
     period = _period(request)
     q = request.GET.get("q", "").strip()[:64]
-    page = Paginator(selectors.hours_overview(request.user, period, q=q), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(selectors.hours_overview(request.user, period, q=q), PAGE_SIZE)
+    # Count the volunteers without their sums: the aggregate runs once, for the page's rows.
+    paginator.count = selectors.hours_overview_volunteers(request.user, q=q).count()
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "volunteering/hours_overview.html", {"page": page, "period": period, "q": q})
 
 
