@@ -47,6 +47,10 @@ class Metric:
     records: Callable[..., QuerySet]
     unit: Any = ""
     kind: str = "number"  # number | share | breakdown
+    # How the figure comes from its records: "count" (the figure is the number of records
+    # listed — checked for every metric by tests/core/test_metrics.py), or "sum", "average",
+    # "median" of a column of them.
+    aggregate: str = "count"
     domain: str = ""
     description: Any = ""
     # Columns shown when listing the records behind the figure: (attribute, label).
@@ -66,6 +70,7 @@ def metric(
     records: Callable[..., QuerySet],
     unit: Any = "",
     kind: str = "number",
+    aggregate: str = "count",
     description: Any = "",
     columns: tuple[tuple[str, Any], ...] = (),
 ) -> Callable[[Callable[[Scope], Any]], Callable[[Scope], Any]]:
@@ -81,6 +86,7 @@ def metric(
             records=records,
             unit=unit,
             kind=kind,
+            aggregate=aggregate,
             domain=compute.__module__.split(".")[1] if compute.__module__.startswith("qingyi.") else "",
             description=description,
             columns=columns,

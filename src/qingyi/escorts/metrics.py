@@ -104,6 +104,7 @@ def escorts_cancelled(scope: Scope) -> int:
 
 @metric(
     "escorts.average_rating",
+    aggregate="average",
     label=_("Average escort rating"),
     unit=_("stars of 5"),
     records=_rated,
@@ -130,6 +131,7 @@ def median_duration(queryset: QuerySet, start_field: str, end_field: str) -> dt.
 
 @metric(
     "escorts.median_minutes_to_assignment",
+    aggregate="median",
     label=_("Median time to assignment"),
     unit=_("minutes"),
     records=_assigned,

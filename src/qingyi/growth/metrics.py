@@ -62,6 +62,7 @@ def _training_records(scope: Scope, key: str | None = None) -> QuerySet[Training
 
 @metric(
     "growth.training_hours",
+    aggregate="sum",
     label=_("Cadre training hours"),
     unit=_("hours"),
     records=_training_records,
@@ -76,6 +77,7 @@ def training_hours(scope: Scope) -> float:
 
 @metric(
     "growth.training_hours_by_level",
+    aggregate="sum",
     label=_("Training hours by organiser level"),
     kind="breakdown",
     unit=_("hours"),
