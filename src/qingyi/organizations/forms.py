@@ -41,7 +41,7 @@ class MoveForm(forms.Form):
 
 class PositionForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
-    title = forms.ChoiceField(label=_("Post"), choices=Position.Title.choices)
+    title = forms.ChoiceField(label=_("Position"), choices=Position.Title.choices)
     start_on = forms.DateField(label=_("From"), widget=DateInput())
     end_on = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 

@@ -132,7 +132,7 @@ class Position(TimeStampedModel):
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="positions")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="positions")
-    title = models.CharField(_("post"), max_length=30, choices=Title.choices)
+    title = models.CharField(_("position"), max_length=30, choices=Title.choices)
     start_on = models.DateField(_("from"))
     end_on = models.DateField(_("until"), null=True, blank=True)
     election = models.ForeignKey(

@@ -207,6 +207,16 @@ class ChangeRequest(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.person} · {self.get_status_display()}"
 
+    @property
+    def changes_display(self) -> list[tuple[str, str]]:
+        """(field label, new value as shown) for each change asked for."""
+        shown = []
+        for field_name, value in self.changes.items():
+            field = Person._meta.get_field(field_name)
+            label = dict(field.choices).get(value, value) if field.choices else value
+            shown.append((str(field.verbose_name), str(label) if label not in (None, "") else "—"))
+        return shown
+
 
 class RosterImport(TimeStampedModel):
     """An uploaded roster file: validated on upload, previewed, then applied (all or valid rows)."""
