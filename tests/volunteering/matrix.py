@@ -37,3 +37,8 @@ def objects_of_b(personas) -> dict:
             "volunteering/projects": project.pk,
         },
     }
+
+
+# Volunteer service is the coordinator's own work (volunteering.manage, committee-wide in the
+# personas); tests/volunteering proves who may do what there.
+COORDINATOR_ROUTES = ("volunteering/*",)

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     label = "core"
     # Menu entries: (url name, label, permission or None); see core/navigation.py.
     navigation = [("core:home", _("Home"), None, 0), ("core:settings", _("Settings"), "settings.manage", 100)]
+    navigation_label = None  # Home and Settings stand in the bar on their own
     verbose_name = _("Core")
 
     def ready(self) -> None:

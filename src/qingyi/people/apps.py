@@ -10,4 +10,5 @@ class PeopleConfig(AppConfig):
         ("people:list", _("Roster"), "people.view"),
         ("people:transfer_list", _("Transfers"), "transfers.decide"),
     ]
+    navigation_label = _("Roster")
     verbose_name = _("People")
