@@ -12,6 +12,7 @@ from qingyi.accounts import services
 from qingyi.accounts.forms import RoleForm, TokenForm
 from qingyi.accounts.models import ApiToken, Role, RoleAssignment
 from qingyi.core import scoping
+from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.selectors import positions_of
 from qingyi.people.forms import ChangeRequestForm
 from qingyi.people.services import change_request_create
@@ -146,7 +147,7 @@ def role_list(request, org_pk: int):
     organization = organization_for_user(request.user, org_pk, need=scoping.ORG_MANAGE)
     people = (
         people_for(request.user)
-        .filter(organization__path__startswith=organization.path, user__isnull=False, status="active")
+        .filter(organization__in=subtree_ids(organization.path), user__isnull=False, status="active")
         .select_related("organization")
         .order_by("name")
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity, ActivityOrganizer, Attendance, Publication
 from qingyi.core.metrics import Bucket, Scope, breakdown, metric, share
+from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization
 
 ACTIVITY_COLUMNS = (
@@ -87,7 +88,7 @@ def activities_by_kind(scope: Scope):
 def _organizer_links(scope: Scope) -> QuerySet[ActivityOrganizer]:
     start, end = selectors.period_bounds(scope.period.start, scope.period.end)
     return ActivityOrganizer.objects.filter(
-        organization__path__startswith=scope.path,
+        organization__in=subtree_ids(scope.path),
         activity__status=Activity.Status.HELD,
         activity__starts_at__gte=start,
         activity__starts_at__lt=end,
@@ -237,7 +238,7 @@ def activities_compliance_by_branch(scope: Scope):
 def _publications(scope: Scope) -> QuerySet[Publication]:
     return (
         Publication.objects.filter(
-            organization__path__startswith=scope.path,
+            organization__in=subtree_ids(scope.path),
             published_on__gte=scope.period.start,
             published_on__lte=scope.period.end,
         )

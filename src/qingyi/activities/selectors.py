@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from qingyi.activities.models import Activity, ActivityOrganizer, Attendance, Publication, Registration
 from qingyi.core import rules, scoping
+from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization
 from qingyi.people.models import Person
 
@@ -65,7 +66,7 @@ def activities_concerning(organization: Organization) -> QuerySet[Activity]:
 
 def activities_organized_in(organization: Organization) -> QuerySet[Activity]:
     """Activities with at least one organiser in ``organization``'s subtree (its own work)."""
-    return Activity.objects.filter(_organized_where(Q(organization__path__startswith=organization.path)))
+    return Activity.objects.filter(_organized_where(Q(organization__in=subtree_ids(organization.path))))
 
 
 def with_list_figures(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -364,7 +365,7 @@ def compliance_rows(
     counts: dict[tuple[int, str, str], int] = {}
     for org_id, kind, status, n in (
         ActivityOrganizer.objects.filter(
-            organization__path__startswith=organization.path,
+            organization__in=subtree_ids(organization.path),
             organization__kind=Organization.Kind.BRANCH,
             activity__starts_at__gte=start,
             activity__starts_at__lt=end,

@@ -152,7 +152,9 @@ def publication_list(request, org: int | None = None, period: str = ""):
     qs = selectors.publications_for(user).select_related("organization")
     if org is not None:
         qs = qs.filter(
-            organization__path__startswith=organization_for_user(user, org, perm=scoping.ACTIVITIES_VIEW).path
+            organization__in=scoping.subtree_ids(
+                organization_for_user(user, org, perm=scoping.ACTIVITIES_VIEW).path
+            )
         )
     p = _period(period)
     if p is not None:

@@ -15,6 +15,7 @@ from pydantic import field_validator
 from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Ref, blank_is_none, choice, responses, user_of
 from qingyi.core import scoping
+from qingyi.core.scoping import subtree_ids
 from qingyi.growth import selectors
 from qingyi.growth.models import (
     Checklist,
@@ -222,7 +223,7 @@ def inspection_list(request, query: Query[InspectionQuery]):
         qs = qs.filter(checklist_id=query.checklist)
     if query.org is not None:
         path = organization_for_user(user, query.org, perm=scoping.GROWTH_MANAGE).path
-        qs = qs.filter(person__organization__path__startswith=path)
+        qs = qs.filter(person__organization__in=subtree_ids(path))
     return qs.order_by("-checklist__year", "person__organization__path", "person__name", "pk")
 
 

@@ -12,6 +12,7 @@ from pydantic import field_validator
 from qingyi.api.pagination import PageMapped, Pagination, paginate
 from qingyi.api.schemas import Ref, blank_is_none, choice, ref, responses, user_of
 from qingyi.core import scoping
+from qingyi.core.scoping import subtree_ids
 from qingyi.organizations import selectors
 from qingyi.organizations.models import Organization, Position
 from qingyi.people.models import Person
@@ -130,7 +131,7 @@ def organization_detail(request, id: int):
     today = timezone.localdate()
     item = _page([org])[0]
     item["subtree_members"] = Person.objects.filter(
-        organization__path__startswith=org.path, status=Person.Status.ACTIVE
+        organization__in=subtree_ids(org.path), status=Person.Status.ACTIVE
     ).count()
     item["children"] = [
         {"id": pk, "name": name} for pk, name in org.children().order_by("path").values_list("pk", "name")

@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from qingyi.accounts.models import Role, RoleAssignment, User
 from qingyi.core import rules
+from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Department, Election, Organization, PartyBranch, Position
 from qingyi.people.models import Person, Transfer
 
@@ -906,7 +907,7 @@ def _create_accounts(builder: _Builder, orgs: list[_Org]) -> None:
         else:
             branch = by_name[DEMO_BRANCH if spec.who == "member" else spec.who]
             cadres = set(
-                Position.objects.filter(organization__path__startswith=committee.path).values_list(
+                Position.objects.filter(organization__in=subtree_ids(committee.path)).values_list(
                     "person_id", flat=True
                 )
             )
@@ -935,7 +936,7 @@ def _create_accounts(builder: _Builder, orgs: list[_Org]) -> None:
     admin = User.objects.get(username="admin")
     movers = (
         Person.objects.filter(
-            organization__path__startswith=committee.path,
+            organization__in=subtree_ids(committee.path),
             organization__kind=Organization.Kind.BRANCH,
             organization__is_student=False,
             status=Person.Status.ACTIVE,

@@ -120,10 +120,32 @@ def roles(user) -> set[str]:
     return {g.role for g in grants(user)}
 
 
+def subtree_ids(*paths: str) -> QuerySet:
+    """Ids of the organisations in the subtrees of ``paths``, as a subquery.
+
+    Filter related rows with ``organization__in=subtree_ids(path)`` rather than
+    ``organization__path__startswith=path``: the same rows, but SQLite cannot use an index
+    for a LIKE with ESCAPE, so on a join it would walk every row of the large table; with
+    the subquery it starts from the (small) organisation table and the foreign-key index.
+    """
+    from qingyi.organizations.models import Organization
+
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return Organization.objects.filter(q).values("pk")
+
+
 def path_q(paths: list[str], path_field: str) -> Q:
-    """A filter matching rows whose organisation path lies in any of ``paths``."""
+    """A filter matching rows whose organisation path lies in any of ``paths``.
+
+    ``path_field`` is ``"path"`` on organisations, or ``"<relation>__path"`` on rows that
+    point to one (then matched by organisation id, see ``subtree_ids``).
+    """
     if not paths:
         return Q(pk__in=[])
+    if path_field != "path" and path_field.endswith("__path"):
+        return Q(**{f"{path_field.removesuffix('__path')}__in": subtree_ids(*paths)})
     q = Q()
     for path in paths:
         q |= Q(**{f"{path_field}__startswith": path})

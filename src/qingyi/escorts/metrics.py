@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Scope, metric
+from qingyi.core.scoping import subtree_ids
 from qingyi.escorts.models import EscortRequest
 
 COLUMNS = (
@@ -39,7 +40,7 @@ def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
 def _in(scope: Scope, field: str) -> QuerySet[EscortRequest]:
     start, end = _bounds(scope)
     return (
-        EscortRequest.objects.filter(organization__path__startswith=scope.path)
+        EscortRequest.objects.filter(organization__in=subtree_ids(scope.path))
         .filter(**{f"{field}__gte": start, f"{field}__lt": end})
         .select_related("department")
         .order_by(f"-{field}", "-pk")

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, metric, share
+from qingyi.core.scoping import subtree_ids
 from qingyi.people.models import Person
 
 from .models import ContestResult, InspectionProblem, SelfInspection, TrainingRecord
@@ -213,7 +214,7 @@ def self_inspection_missing(scope: Scope) -> int:
 def _overdue_records(scope: Scope, key: str | None = None) -> QuerySet[InspectionProblem]:
     return (
         InspectionProblem.objects.filter(
-            overdue_q(scope.period.as_of), inspection__person__organization__path__startswith=scope.path
+            overdue_q(scope.period.as_of), inspection__person__organization__in=subtree_ids(scope.path)
         )
         .select_related("inspection__person", "inspection__person__organization")
         .order_by("due_on", "pk")

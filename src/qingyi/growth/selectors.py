@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from qingyi.core import scoping
+from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization, Position
 from qingyi.people.models import Person
 
@@ -60,13 +61,13 @@ def holds_any_post(person_ref: str = "pk") -> Exists:
 def trainings_counted(path: str, start: dt.date, end: dt.date) -> QuerySet[TrainingRecord]:
     """Approved training records of cadres in the subtree at ``path`` that ended in the period."""
     return TrainingRecord.objects.filter(
-        status=RecordStatus.APPROVED, person__organization__path__startswith=path, end_on__range=(start, end)
+        status=RecordStatus.APPROVED, person__organization__in=subtree_ids(path), end_on__range=(start, end)
     )
 
 
 def contests_counted(path: str, start: dt.date, end: dt.date) -> QuerySet[ContestResult]:
     return ContestResult.objects.filter(
-        status=RecordStatus.APPROVED, person__organization__path__startswith=path, held_on__range=(start, end)
+        status=RecordStatus.APPROVED, person__organization__in=subtree_ids(path), held_on__range=(start, end)
     )
 
 
@@ -74,7 +75,7 @@ def cadres_of_year(path: str, year: int) -> QuerySet[Person]:
     """Active people in the subtree at ``path`` who hold a league post on some day of ``year``."""
     return Person.objects.filter(
         holds_post_between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
-        organization__path__startswith=path,
+        organization__in=subtree_ids(path),
         status=Person.Status.ACTIVE,
     )
 
@@ -189,7 +190,7 @@ class RecordFilters:
 
 def filter_trainings(qs: QuerySet[TrainingRecord], f: RecordFilters) -> QuerySet[TrainingRecord]:
     if f.organization_path:
-        qs = qs.filter(person__organization__path__startswith=f.organization_path)
+        qs = qs.filter(person__organization__in=subtree_ids(f.organization_path))
     if f.year:
         qs = qs.filter(end_on__range=(dt.date(f.year, 1, 1), dt.date(f.year, 12, 31)))
     if f.level:
@@ -203,7 +204,7 @@ def filter_trainings(qs: QuerySet[TrainingRecord], f: RecordFilters) -> QuerySet
 
 def filter_contests(qs: QuerySet[ContestResult], f: RecordFilters) -> QuerySet[ContestResult]:
     if f.organization_path:
-        qs = qs.filter(person__organization__path__startswith=f.organization_path)
+        qs = qs.filter(person__organization__in=subtree_ids(f.organization_path))
     if f.year:
         qs = qs.filter(held_on__range=(dt.date(f.year, 1, 1), dt.date(f.year, 12, 31)))
     if f.level:
@@ -255,7 +256,7 @@ def cadre_roster(user, *, year: int, on: dt.date, organization_path: str = "") -
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     qs = scoping.scope(Person.objects.all(), user, scoping.GROWTH_MANAGE, path_field="organization__path")
     if organization_path:
-        qs = qs.filter(organization__path__startswith=organization_path)
+        qs = qs.filter(organization__in=subtree_ids(organization_path))
     own_problems = InspectionProblem.objects.filter(
         inspection__person=OuterRef("pk"), inspection__checklist__year=year
     )
@@ -306,7 +307,7 @@ def inspection_progress(user, checklist: Checklist, *, organization_path: str = 
         path_field="organization__path",
     )
     if organization_path:
-        year_cadres = year_cadres.filter(organization__path__startswith=organization_path)
+        year_cadres = year_cadres.filter(organization__in=subtree_ids(organization_path))
     people = list(
         year_cadres.select_related("organization")
         .annotate(answered=Exists(SelfInspection.objects.filter(checklist=checklist, person=OuterRef("pk"))))

@@ -9,6 +9,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from qingyi.core import rules, scoping
+from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Election, Organization, Position
 
 
@@ -136,7 +137,7 @@ def positions_current(queryset: QuerySet[Position], on: dt.date) -> QuerySet[Pos
 def cadres_in(organization: Organization, on: dt.date) -> QuerySet[Position]:
     """Current positions held in the subtree, with their people."""
     return positions_current(
-        Position.objects.filter(organization__path__startswith=organization.path), on
+        Position.objects.filter(organization__in=subtree_ids(organization.path)), on
     ).select_related("person", "organization")
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.core import metrics, scoping
 from qingyi.core.periods import Period
+from qingyi.core.scoping import subtree_ids
 from qingyi.organizations import selectors, services
 from qingyi.organizations.forms import (
     DepartmentForm,
@@ -187,7 +188,7 @@ def restore(request, org_pk: int):
 def _people_of(user, org: Organization):
     return (
         people_for(user)
-        .filter(organization__path__startswith=org.path, status=Person.Status.ACTIVE)
+        .filter(organization__in=subtree_ids(org.path), status=Person.Status.ACTIVE)
         .order_by("name")
     )
 

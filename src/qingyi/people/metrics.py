@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Scope, breakdown, metric, share
+from qingyi.core.scoping import subtree_ids
 from qingyi.people.models import Person
 from qingyi.people.selectors import due_to_age_out_q, youth_q
 
@@ -18,7 +19,7 @@ PERSON_COLUMNS = (
 
 
 def _people(scope: Scope) -> QuerySet[Person]:
-    return Person.objects.filter(organization__path__startswith=scope.path).select_related(
+    return Person.objects.filter(organization__in=subtree_ids(scope.path)).select_related(
         "organization", "department"
     )
 

@@ -8,23 +8,15 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from qingyi.core import rules, scoping
-from qingyi.organizations.models import Organization, Position
+from qingyi.core.scoping import subtree_ids
+from qingyi.organizations.models import Position
 from qingyi.people.models import ChangeRequest, Person, Transfer
 
 
 def people_for(user, perm: str = scoping.PEOPLE_VIEW) -> QuerySet[Person]:
-    scoped = scoping.scope(Person.objects.all(), user, perm, path_field="organization__path")
-    # The same rule once more as ``organization_id IN (SELECT id ... WHERE path LIKE ...)``: it
-    # changes no result, but lets SQLite start from the organisations (whose LIKE on the path
-    # cannot use an index) instead of walking every person of every hospital from the
-    # (status, political status, birth date) index whenever those are filtered — 1.4 s for a
-    # branch's youth at the city volume (150,000 people), under 5 ms with it.
-    return scoped.filter(organization__in=with_path_ids(scoping.scope_paths(user, perm)))
-
-
-def with_path_ids(paths: list[str]) -> QuerySet[Organization]:
-    """Ids of the organisations in the subtrees of ``paths``, as a subquery."""
-    return Organization.objects.filter(scoping.path_q(paths, "path")).values("pk")
+    # Matched by organisation id (scoping.subtree_ids): at the city volume a branch's youth
+    # took 1.4 s on SQLite when matched by the joined path, under 5 ms by id.
+    return scoping.scope(Person.objects.all(), user, perm, path_field="organization__path")
 
 
 def youth_q(on: dt.date) -> Q:
@@ -82,10 +74,8 @@ def roster(
             | Q(development_number=term)
             | Q(id_number=term.upper())
         )
-    if filters.organization_path:  # by organisation id too, for the reason given in people_for()
-        qs = qs.filter(organization__path__startswith=filters.organization_path).filter(
-            organization__in=with_path_ids([filters.organization_path])
-        )
+    if filters.organization_path:
+        qs = qs.filter(organization__in=subtree_ids(filters.organization_path))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.political_status:

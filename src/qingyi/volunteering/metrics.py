@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, metric, share
+from qingyi.core.scoping import subtree_ids
 from qingyi.volunteering.models import Project, ServiceRecord, Shift, Signup
 
 RECORD_COLUMNS = (
@@ -42,7 +43,7 @@ def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
 
 def verified_records(scope: Scope) -> QuerySet[ServiceRecord]:
     return ServiceRecord.objects.filter(
-        project__organization__path__startswith=scope.path,
+        project__organization__in=subtree_ids(scope.path),
         status=ServiceRecord.Status.VERIFIED,
         served_on__gte=scope.period.start,
         served_on__lte=scope.period.end,
@@ -52,7 +53,7 @@ def verified_records(scope: Scope) -> QuerySet[ServiceRecord]:
 def shifts_in(scope: Scope) -> QuerySet[Shift]:
     start, end = _bounds(scope)
     return Shift.objects.filter(
-        project__organization__path__startswith=scope.path,
+        project__organization__in=subtree_ids(scope.path),
         start__gte=start,
         start__lt=end,
         cancelled_at__isnull=True,
@@ -71,7 +72,7 @@ def past_place_signups(scope: Scope) -> QuerySet[Signup]:
     """Sign-ups that held a place on a shift of the period that has ended (attended or not)."""
     start, end = _bounds(scope)
     return Signup.objects.filter(
-        shift__project__organization__path__startswith=scope.path,
+        shift__project__organization__in=subtree_ids(scope.path),
         shift__start__gte=start,
         shift__start__lt=end,
         shift__end__lte=timezone.now(),

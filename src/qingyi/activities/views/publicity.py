@@ -20,6 +20,7 @@ from qingyi.activities.views.common import (
     period_from_request,
 )
 from qingyi.core import metrics, scoping
+from qingyi.core.scoping import subtree_ids
 
 FIGURES = ("activities.publications_by_category", "activities.publications_by_organization")
 
@@ -34,7 +35,7 @@ def publication_list(request):
         messages.error(request, period_error)
     qs = selectors.publications_for(request.user).select_related("organization")
     if org is not None:
-        qs = qs.filter(organization__path__startswith=org.path)
+        qs = qs.filter(organization__in=subtree_ids(org.path))
     qs = qs.filter(published_on__gte=period.start, published_on__lte=period.end)
     channel = request.GET.get("channel", "")
     if channel in Publication.Channel.values:
