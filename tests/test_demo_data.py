@@ -173,6 +173,7 @@ def test_a_changed_password_is_not_printed(small_demo):
     assert demo.DEMO_PASSWORD not in line and "changed" in line
 
 
+@pytest.mark.django_db(transaction=True)  # flush truncates tables: not inside a test transaction
 def test_reset_rebuilds_the_same_hospital(small_demo):
     names = sorted(Person.objects.values_list("name", "id_number"))
     before = counts()

@@ -183,7 +183,7 @@ def escort_by_token(raw: str) -> EscortRequest | None:
 
 def _locked(escort: EscortRequest) -> EscortRequest:
     return (
-        EscortRequest.objects.select_for_update()
+        EscortRequest.objects.select_for_update(of=("self",))
         .select_related("volunteer", "organization")
         .get(pk=escort.pk)
     )

@@ -170,7 +170,7 @@ def shift_scan(
         raise PermissionDenied
 
     def handler(at: dt.datetime):
-        locked = Shift.objects.select_for_update().select_related("project").get(pk=shift.pk)
+        locked = Shift.objects.select_for_update(of=("self",)).select_related("project").get(pk=shift.pk)
         return _record_scan(
             shift=locked, volunteer=volunteer, at=at, source=ServiceRecord.Source.SCAN, actor=user
         )
@@ -206,7 +206,7 @@ def record_check_in_by_hand(
         raise ValidationError({"reason": [_("Give the reason for checking in by hand.")]})
     if at > timezone.now() + checkin.CLOCK_SKEW:
         raise ValidationError({"at": [_("The time is in the future.")]})
-    shift = Shift.objects.select_for_update().select_related("project").get(pk=shift.pk)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("project").get(pk=shift.pk)
     try:
         _result, message = _record_scan(
             shift=shift,
