@@ -3,7 +3,8 @@
 - ``committee_admin``: league committee secretary; sees and manages the whole hospital.
 - ``admin_a``: secretary of branch A (护理一支部); sees only branch A.
 - ``admin_b``: secretary of branch B (护理二支部); sees only branch B.
-- ``coordinator``: volunteer coordinator at the committee; sees the tree and the roster, manages nothing of it.
+- ``coordinator``: volunteer coordinator at the committee; sees the tree and the roster, manages
+  volunteer service but nothing of the roster or tree.
 - ``member``: a league member of branch A with a login; sees only their own profile.
 - ``outsider``: a login with no role at all.
 """

@@ -62,7 +62,11 @@ def test_every_entry_is_translated_and_not_fuzzy(po):
     untranslated = [_label(e) for e in entries if not _translation(e).strip()]
     fuzzy = [_label(e) for e in entries if "fuzzy" in e.flags]
     # A msgstr that merely repeats an English msgid is an untranslated entry in disguise.
-    english = [_label(e) for e in entries if re.search(r"[A-Za-z]{3}", e.msgid) and _translation(e) in (e.msgid, e.msgid_plural)]
+    english = [
+        _label(e)
+        for e in entries
+        if re.search(r"[A-Za-z]{3}", e.msgid) and _translation(e) in (e.msgid, e.msgid_plural)
+    ]
     assert untranslated == [], f"{len(untranslated)} untranslated: {untranslated[:20]}"
     assert fuzzy == [], f"{len(fuzzy)} fuzzy: {fuzzy[:20]}"
     assert english == [], f"{len(english)} not in Chinese: {english[:20]}"
@@ -90,7 +94,9 @@ def test_every_translation_keeps_the_placeholders_of_its_msgid(po):
             actual = [p for p in actual if p.startswith("%(")]
         if actual != expected:
             problems.append(f"{_label(entry)!r}: {expected} -> {actual}")
-        if sorted(HTML_TAG.findall(entry.msgid_plural or entry.msgid)) != sorted(HTML_TAG.findall(_translation(entry))):
+        if sorted(HTML_TAG.findall(entry.msgid_plural or entry.msgid)) != sorted(
+            HTML_TAG.findall(_translation(entry))
+        ):
             problems.append(f"{_label(entry)!r}: HTML tags differ")
     assert problems == [], "\n".join(problems)
 
@@ -102,13 +108,15 @@ def test_python_format_translations_format_with_the_msgid_arguments(po):
         names = re.findall(r"%\(([^)]+)\)", entry.msgid_plural or entry.msgid)
         if not names:
             continue
-        args = {name: 1 for name in names}
+        args = dict.fromkeys(names, 1)
         (entry.msgid_plural or entry.msgid) % args  # the source itself formats
         _translation(entry) % args  # and so does its translation, without a KeyError or ValueError
 
 
 def test_committed_mo_matches_the_po():
-    assert MO_PATH.exists(), "compile the catalogue: manage.py compilemessages -l zh_Hans, and commit django.mo"
+    assert MO_PATH.exists(), (
+        "compile the catalogue: manage.py compilemessages -l zh_Hans, and commit django.mo"
+    )
     po = polib.pofile(str(PO_PATH))
     mo = polib.mofile(str(MO_PATH))
 
@@ -176,14 +184,13 @@ def test_login_page_is_english_when_the_language_cookie_says_so(client, settings
 
 def test_service_validation_error_comes_out_in_chinese(personas):
     tree = personas.tree
-    with translation.override("zh-hans"):
-        with pytest.raises(ValidationError) as raised:
-            organization_services.organization_create(
-                parent=tree.branch_a,
-                name="不该存在的团总支",
-                kind=Organization.Kind.GENERAL_BRANCH,
-                actor=personas.committee_admin,
-            )
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+        organization_services.organization_create(
+            parent=tree.branch_a,
+            name="不该存在的团总支",
+            kind=Organization.Kind.GENERAL_BRANCH,
+            actor=personas.committee_admin,
+        )
     assert raised.value.messages == ["团支部下不能设立团总支。"]
     assert not Organization.objects.filter(name="不该存在的团总支").exists()
 
@@ -192,6 +199,9 @@ def test_service_validation_error_stays_english_under_en(personas):
     tree = personas.tree
     with pytest.raises(ValidationError) as raised:
         organization_services.organization_create(
-            parent=tree.branch_a, name="x", kind=Organization.Kind.GENERAL_BRANCH, actor=personas.committee_admin
+            parent=tree.branch_a,
+            name="x",
+            kind=Organization.Kind.GENERAL_BRANCH,
+            actor=personas.committee_admin,
         )
     assert raised.value.messages == ["A Branch cannot contain a General branch."]

@@ -773,7 +773,7 @@ class _Builder:
                     held_on=held,
                     due_on=due,
                     term_years=term,
-                    result=f"选举产生新一届委员会，{crew[0].name}任书记。",  # noqa: RUF001
+                    result=f"选举产生新一届委员会，{crew[0].name}任书记。",
                 )
                 elections.append(election)
                 terms.append((obj, election, list(zip(crew, titles, strict=True)), held, end))

@@ -194,7 +194,9 @@ def transfer_request(*, person: Person, to_organization: Organization, actor, no
 
 def _pending(transfer: Transfer) -> Transfer:
     current = (
-        Transfer.objects.select_for_update(of=("self",)).select_related("person", "to_organization").get(pk=transfer.pk)
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("person", "to_organization")
+        .get(pk=transfer.pk)
     )
     if current.status != Transfer.Status.PENDING:
         raise ValidationError(_("This transfer has already been decided."))

@@ -578,7 +578,9 @@ def _locked_shift(shift: Shift) -> Shift:
     """The shift's row, locked until the end of the transaction (PostgreSQL); on SQLite the
     IMMEDIATE transaction already holds the write lock."""
     return (
-        Shift.objects.select_for_update(of=("self",)).select_related("project", "project__organization").get(pk=shift.pk)
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("project", "project__organization")
+        .get(pk=shift.pk)
     )
 
 
