@@ -10,6 +10,7 @@ from qingyi.activities.models import Activity, Attendance, Registration
 from qingyi.core import checkin
 from qingyi.core.models import Scan
 from tests.activities.conftest import at, plan
+from tests.concurrency import file_database_for_threads
 from tests.factories import PersonFactory, UserFactory
 
 
@@ -154,17 +155,8 @@ def test_more_places_promote_the_waiting_list(personas, care_event):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_registrations_never_overbook(personas, care_event, settings):
+def test_concurrent_registrations_never_overbook(personas, care_event, settings, tmp_path):
     """Eight people register at once for two places: two are confirmed, six wait."""
-    from django.db import connection
-
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
-        ("file:memorydb", ":memory:")
-    ):
-        pytest.skip(
-            "threads need a file database (SQLITE_TEST_NAME) or PostgreSQL; "
-            "bench/bench_activities.py covers it"
-        )
     people = [PersonFactory(organization=personas.tree.branch_a) for _ in range(8)]
     errors = []
 
@@ -178,11 +170,25 @@ def test_concurrent_registrations_never_overbook(personas, care_event, settings)
         finally:
             thread_connection.close()
 
-    threads = [threading.Thread(target=register, args=(p,)) for p in people]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    counts = {}
+
+    def count():
+        from django.db import connection as thread_connection
+
+        for status in ("confirmed", "waiting"):
+            counts[status] = Registration.objects.filter(activity=care_event, status=status).count()
+        thread_connection.close()
+
+    # On SQLite the threads share a file copy of the test database (see tests/concurrency.py),
+    # so the figures are read by a thread too.
+    with file_database_for_threads(tmp_path):
+        threads = [threading.Thread(target=register, args=(p,)) for p in people]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        counter = threading.Thread(target=count)
+        counter.start()
+        counter.join()
     assert not errors
-    assert Registration.objects.filter(activity=care_event, status="confirmed").count() == 2
-    assert Registration.objects.filter(activity=care_event, status="waiting").count() == 6
+    assert counts == {"confirmed": 2, "waiting": 6}
