@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from qingyi.core.models import Setting
+from qingyi.core.models import Notification, Setting
 from qingyi.volunteering import services
 from qingyi.volunteering.models import JoinMode, Qualification, Signup, VolunteerQualification
 from tests.volunteering.conftest import make_shift, make_volunteer
@@ -27,7 +27,7 @@ def test_signing_up_twice_returns_the_same_signup(vworld):
     assert one.pk == two.pk and Signup.objects.count() == 1
 
 
-def test_cancel_gives_the_place_to_the_first_waiting_and_tells_them(vworld, caplog):
+def test_cancel_gives_the_place_to_the_first_waiting_and_tells_them(vworld):
     a = make_volunteer(vworld.tree.branch_a)
     b = make_volunteer(vworld.tree.branch_a)
     c = make_volunteer(vworld.tree.branch_a)
@@ -37,12 +37,13 @@ def test_cancel_gives_the_place_to_the_first_waiting_and_tells_them(vworld, capl
     services.signup_create(shift=vworld.shift, volunteer=a, actor=a.user)
     wait_b = services.signup_create(shift=vworld.shift, volunteer=b, actor=b.user)
     wait_c = services.signup_create(shift=vworld.shift, volunteer=c, actor=c.user)
-    caplog.set_level("INFO", logger="qingyi.volunteering")
     services.signup_cancel(signup=mine, actor=vworld.personas.member)
     wait_b.refresh_from_db()
     wait_c.refresh_from_db()
     assert wait_b.status == "confirmed" and wait_c.status == "waiting"
-    assert f"notify user={b.user.pk}" in caplog.text
+    told = Notification.objects.get(recipient=b.user)
+    assert told.category == "waiting_list" and told.link.endswith(f"/shifts/{vworld.shift.pk}/")
+    assert not Notification.objects.filter(recipient=c.user).exists()
 
 
 def test_cancel_after_the_cutoff_is_refused_for_the_volunteer_but_not_the_coordinator(vworld):

@@ -347,6 +347,13 @@ SETTINGS: dict[str, SettingSpec] = {
             "committee decision",
         ),
         SettingSpec(
+            "volunteer_reminder_hours",
+            24,
+            _("Volunteers are reminded of a shift this many hours before it starts"),
+            "committee decision",
+            max_value=168,
+        ),
+        SettingSpec(
             "volunteer_star_1_hours",
             100,
             _("Verified hours for 1 star"),

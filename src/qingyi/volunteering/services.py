@@ -18,10 +18,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import rules, scoping
+from qingyi.core import notifications, rules, scoping
+from qingyi.core.models import Notification
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import (
     JoinMode,
@@ -41,20 +43,21 @@ MANAGE = scoping.VOLUNTEERING_MANAGE
 # Repeating shifts: at most this many shifts, over at most this many days, per series.
 SERIES_MAX_SHIFTS = 400
 SERIES_MAX_DAYS = 366
+# Notification categories of this app (beside core's assignment, waiting list and reminder).
+CATEGORY_DECISION = "volunteering_decision"
+CATEGORY_CANCELLED = "volunteering_cancelled"
 
 
 # --- Notifications: the one place this app tells someone something ------------------------
 
 
-def notify(user, message: str, *, link: str = "", category: str = "volunteering") -> None:
-    """Tell ``user`` something (waiting-list promotion, approval, assignment ...).
-
-    For now the message goes to the log; the platform's notifications will plug in here,
-    so every call site stays as it is.
-    """
+def _tell(user, title: str, *, shift: Shift | None = None, category: str = "", key: str = "") -> None:
+    """Tell a volunteer something through the platform's notifications (stored with the
+    caller's transaction, sent in the background after commit)."""
     if user is None:
         return
-    logger.info("notify user=%s category=%s link=%s: %s", user.pk, category, link, message)
+    link = reverse("volunteering:shift_detail", args=[shift.pk]) if shift is not None else ""
+    notifications.notify(users=[user], title=title, link=link, category=category, key=key)
 
 
 # --- Volunteers ----------------------------------------------------------------------------
@@ -509,10 +512,12 @@ def shift_cancel(*, shift: Shift, actor) -> Shift:
     for signup in Signup.objects.filter(shift=shift, status__in=Signup.ACTIVE).select_related(
         "volunteer__user"
     ):
-        notify(
+        _tell(
             signup.volunteer.user,
-            _("The shift of %(when)s has been cancelled.")
-            % {"when": timezone.localtime(shift.start).strftime("%Y-%m-%d %H:%M")},
+            _("The shift of %(project)s at %(when)s has been cancelled.")
+            % {"project": shift.project.name, "when": _when(shift)},
+            shift=shift,
+            category=CATEGORY_CANCELLED,
         )
     Signup.objects.filter(shift=shift, status__in=Signup.ACTIVE).update(status=Signup.Status.CANCELLED)
     return shift
@@ -661,10 +666,12 @@ def signup_assign(*, shift: Shift, volunteer: Volunteer, actor) -> Signup:
     signup = existing or Signup(shift=shift, volunteer=volunteer)
     signup.status, signup.queued_at, signup.decided_by = Signup.Status.CONFIRMED, None, actor
     signup.save()
-    notify(
+    _tell(
         volunteer.user,
         _("You have been assigned to %(project)s at %(when)s.")
         % {"project": shift.project.name, "when": _when(shift)},
+        shift=shift,
+        category=notifications.CATEGORY_ASSIGNMENT,
     )
     return signup
 
@@ -685,10 +692,12 @@ def _promote_waiting(shift: Shift, *, actor=None) -> list[Signup]:
         signup.queued_at = None
         signup.save(update_fields=["status", "queued_at", "updated_at"])
         promoted.append(signup)
-        notify(
+        _tell(
             signup.volunteer.user,
             _("A place has freed up: you now have a place on %(project)s at %(when)s.")
             % {"project": shift.project.name, "when": _when(shift)},
+            shift=shift,
+            category=notifications.CATEGORY_WAITING_LIST,
         )
     return promoted
 
@@ -731,10 +740,12 @@ def signup_approve(*, signup: Signup, actor) -> Signup:
         raise ValidationError(_("Only a request awaiting approval can be approved."))
     signup.status, signup.decided_by = Signup.Status.CONFIRMED, actor
     signup.save(update_fields=["status", "decided_by", "updated_at"])
-    notify(
+    _tell(
         signup.volunteer.user,
         _("Your place on %(project)s at %(when)s is confirmed.")
         % {"project": shift.project.name, "when": _when(shift)},
+        shift=shift,
+        category=CATEGORY_DECISION,
     )
     return signup
 
@@ -749,10 +760,12 @@ def signup_refuse(*, signup: Signup, actor) -> Signup:
     held = signup.status in Signup.HOLDING
     signup.status, signup.decided_by, signup.queued_at = Signup.Status.REFUSED, actor, None
     signup.save(update_fields=["status", "decided_by", "queued_at", "updated_at"])
-    notify(
+    _tell(
         signup.volunteer.user,
         _("Your request for %(project)s at %(when)s was not accepted.")
         % {"project": shift.project.name, "when": _when(shift)},
+        shift=shift,
+        category=CATEGORY_DECISION,
     )
     if held:
         _promote_waiting(shift, actor=actor)
@@ -770,3 +783,52 @@ def signups_mark_no_shows(*, shift: Shift, actor) -> int:
         .exclude(volunteer__records__shift=shift)
         .update(status=Signup.Status.NO_SHOW, updated_at=timezone.now())
     )
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+def reminder_key(signup: Signup) -> str:
+    return f"shift-reminder:{signup.pk}"
+
+
+def shift_reminders_send(*, now: dt.datetime | None = None, hours: int | None = None) -> int:
+    """Remind confirmed volunteers of their shifts starting within the next ``hours`` (the
+    setting ``volunteer_reminder_hours`` by default) — once per sign-up, however often it runs
+    (the notification's key). Returns how many reminders were stored now."""
+    now = now or timezone.now()
+    hours = int(rules.get_setting("volunteer_reminder_hours")) if hours is None else int(hours)
+    if hours <= 0:
+        return 0
+    signups = list(
+        Signup.objects.filter(
+            status=Signup.Status.CONFIRMED,
+            shift__cancelled_at__isnull=True,
+            shift__start__gt=now,
+            shift__start__lte=now + dt.timedelta(hours=hours),
+            volunteer__user__isnull=False,
+        ).select_related("shift__project", "volunteer__user")
+    )
+    already = set(
+        Notification.objects.filter(key__in=[reminder_key(s) for s in signups]).values_list("key", flat=True)
+    )
+    sent = 0
+    for signup in signups:
+        if reminder_key(signup) in already:
+            continue
+        shift = signup.shift
+        title = _("Reminder: %(project)s starts at %(when)s") % {
+            "project": shift.project.name,
+            "when": _when(shift),
+        }
+        body = shift.place or ""
+        stored = notifications.notify(
+            users=[signup.volunteer.user],
+            title=title,
+            body=body,
+            link=reverse("volunteering:shift_detail", args=[shift.pk]),
+            category=notifications.CATEGORY_REMINDER,
+            key=reminder_key(signup),
+        )
+        sent += len(stored)
+    return sent
