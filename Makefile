@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint
+.PHONY: run test install lint typecheck
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,8 @@ LINT_PATHS := $(wildcard src tests bench)
 lint: $(STAMP)
 	$(PY) -m ruff check $(LINT_PATHS)
 	$(PY) -m ruff format --check $(LINT_PATHS)
+
+# mypy with django-stubs on the modules listed in pyproject.toml ([tool.mypy] files). The
+# django plugin imports the settings, which need QINGYI_TESTING (or DEBUG) without a SECRET_KEY.
+typecheck: $(STAMP)
+	QINGYI_TESTING=true $(PY) -m mypy

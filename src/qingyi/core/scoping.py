@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from qingyi.accounts.models import Role
+
+_M = TypeVar("_M", bound=Model)
 
 __all__ = ["Role"]
 
@@ -168,7 +171,7 @@ def organizations_visible_to(user, perm: str = ORG_VIEW) -> QuerySet:
 
 
 def get_object_for_user(
-    queryset: QuerySet,
+    queryset: QuerySet[_M],
     user,
     *,
     view_perm: str,
@@ -176,7 +179,7 @@ def get_object_for_user(
     need: str | None = None,
     org_of=None,
     **lookup,
-) -> Model:
+) -> _M:
     """Fetch one object the user may see: 404 outside their scope, 403 inside it without ``need``.
 
     ``org_of`` returns the organisation that ``need`` is checked against (default: the
@@ -184,7 +187,7 @@ def get_object_for_user(
     """
     try:
         obj = scope(queryset, user, view_perm, path_field=path_field).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:  # the model's DoesNotExist
         raise Http404 from None
     if need is not None:
         organization = org_of(obj) if org_of else obj.organization

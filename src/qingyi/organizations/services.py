@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +14,9 @@ from django.utils.translation import gettext as _
 
 from qingyi.core import rules, scoping
 from qingyi.organizations.models import Election, Organization, PartyBranch, Position
+
+if TYPE_CHECKING:
+    from qingyi.people.models import Person
 
 
 def _check_child_kind(parent: Organization, kind: str) -> None:
@@ -196,7 +200,7 @@ def election_record(
     *,
     organization: Organization,
     held_on: dt.date,
-    new_positions: Iterable[tuple[object, str]],
+    new_positions: Iterable[tuple[Person, str]],
     actor,
     result: str = "",
 ) -> Election:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -98,6 +99,8 @@ class Person(TimeStampedModel):
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    # Set by services before a save so the history row names who made the change.
+    _history_user: Any
 
     class Meta:
         verbose_name = _("person")

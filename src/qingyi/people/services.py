@@ -57,12 +57,10 @@ def _unique_errors(data: dict[str, Any], exclude_pk: int | None) -> dict[str, li
     for field, label in labels.items():
         value = data.get(field)
         if value:
-            clash = (
-                Person.objects.filter(**{field: value})
-                .exclude(pk=exclude_pk)
-                .values_list("name", flat=True)
-                .first()
-            )
+            others = Person.objects.filter(**{field: value})
+            if exclude_pk is not None:
+                others = others.exclude(pk=exclude_pk)
+            clash = others.values_list("name", flat=True).first()
             if clash is not None:
                 errors.setdefault(field, []).append(
                     _("This %(label)s already belongs to %(name)s.") % {"label": label, "name": clash}
