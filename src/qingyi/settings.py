@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "qingyi.activities",
     "qingyi.volunteering",
     "qingyi.escorts",
+    "qingyi.callups",
     "qingyi.growth",
     "qingyi.api",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("activities/", include("qingyi.activities.urls")),
     path("volunteering/", include("qingyi.volunteering.urls")),
     path("escorts/", include("qingyi.escorts.urls")),
+    path("callups/", include("qingyi.callups.urls")),
     path("growth/", include("qingyi.growth.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

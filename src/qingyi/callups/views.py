@@ -1,0 +1,274 @@
+"""Call-up pages: the coordinator's list, new call-up and board; the volunteer's phone page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qingyi.callups import metrics, selectors, services
+from qingyi.callups.forms import CallUpForm, PostForm, TargetingForm
+from qingyi.callups.models import Response
+from qingyi.core import scoping
+from qingyi.volunteering.models import Volunteer
+
+PAGE_SIZE = 30
+POLL_SECONDS = 5
+
+
+def _error_text(exc: ValidationError) -> str:
+    return (
+        " ".join(m for ms in exc.message_dict.values() for m in ms)
+        if hasattr(exc, "error_dict")
+        else " ".join(exc.messages)
+    )
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Coordinators ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def callup_list(request):
+    scoping.require_perm(request.user, scoping.VOLUNTEERING_MANAGE)
+    page = Paginator(selectors.callups_managed_by(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "callups/list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def callup_create(request):
+    scoping.require_perm(request.user, scoping.VOLUNTEERING_MANAGE)
+    form = CallUpForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            callup = services.callup_create(
+                organization=data["organization"],
+                title=data["title"],
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                message=data["message"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The call-up is opened. Add its posts, then send it."))
+            return redirect("callups:detail", callup.pk)
+    return render(request, "callups/form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _board(request, callup, **extra):
+    responses = selectors.responses_of(callup)
+    day = timezone.localtime(callup.starts_at).date()
+    context = {
+        "callup": callup,
+        "shifts": list(selectors.shifts_of(callup)),
+        "responses": responses,
+        "accepted": [r for r in responses if r.answer == Response.Answer.ACCEPTED],
+        "counts": {
+            "sent": len(responses),
+            "accepted": sum(r.answer == Response.Answer.ACCEPTED for r in responses),
+            "declined": sum(r.answer == Response.Answer.DECLINED for r in responses),
+        },
+        "youth_share": metrics.youth_share_of(responses, day),
+        "median_minutes": metrics.median_response_minutes_of(responses),
+        "poll_seconds": POLL_SECONDS,
+        "post_form": PostForm(),
+        "targeting_form": TargetingForm(user=request.user, initial={"organization": callup.organization}),
+        "preview": None,
+        "preview_errors": [],
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def callup_detail(request, callup_pk: int):
+    callup = selectors.callup_for_manager(request.user, callup_pk)
+    return render(request, "callups/detail.html", _board(request, callup))
+
+
+@login_required
+@require_GET
+def callup_responses(request, callup_pk: int):
+    """The responses and the posts, polled by the board every few seconds (htmx)."""
+    callup = selectors.callup_for_manager(request.user, callup_pk)
+    return render(request, "callups/detail.html#board", _board(request, callup))
+
+
+@login_required
+@require_POST
+def callup_post_add(request, callup_pk: int):
+    callup = selectors.callup_for_manager(request.user, callup_pk)
+    form = PostForm(request.POST)
+    if form.is_valid():
+        q = form.cleaned_data["qualification"]
+        try:
+            services.callup_post_add(
+                callup=callup,
+                name=form.cleaned_data["name"],
+                needed=form.cleaned_data["needed"],
+                qualifications=[q] if q else [],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The post is added."))
+            return redirect("callups:detail", callup.pk)
+    return render(request, "callups/detail.html", _board(request, callup, post_form=form), status=422)
+
+
+def _targeting(request, form) -> services.Targeting | None:
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    return services.Targeting(
+        organization=data["organization"],
+        qualification=data["qualification"],
+        min_age=data["min_age"],
+        max_age=data["max_age"],
+    )
+
+
+@login_required
+@require_GET
+def callup_preview(request, callup_pk: int):
+    """How many volunteers the targeting selects (not yet sent to), before sending."""
+    callup = selectors.callup_for_manager(request.user, callup_pk)
+    form = TargetingForm(request.GET, user=request.user)
+    targeting = _targeting(request, form)
+    errors = targeting.errors() if targeting else {}
+    preview = None
+    if targeting is not None and not errors:
+        preview = selectors.targeted_volunteers(callup, targeting).count()
+    return render(
+        request,
+        "callups/detail.html#preview",
+        {"callup": callup, "preview": preview, "preview_errors": [m for ms in errors.values() for m in ms]},
+    )
+
+
+@login_required
+@require_POST
+def callup_send(request, callup_pk: int):
+    callup = selectors.callup_for_manager(request.user, callup_pk)
+    form = TargetingForm(request.POST, user=request.user)
+    targeting = _targeting(request, form)
+    if targeting is not None:
+        try:
+            sent = services.callup_send(callup=callup, targeting=targeting, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The call-up is sent to %(n)s volunteers.") % {"n": sent},
+            )
+            return redirect("callups:detail", callup.pk)
+    return render(request, "callups/detail.html", _board(request, callup, targeting_form=form), status=422)
+
+
+@login_required
+@require_POST
+def callup_fill(request, callup_pk: int):
+    callup = selectors.callup_for_manager(request.user, callup_pk)
+    shift = selectors.shifts_of(callup).filter(pk=_int(request.POST.get("shift"))).first()
+    volunteer = (
+        Volunteer.objects.select_related("organization", "user")
+        .filter(pk=_int(request.POST.get("volunteer")))
+        .first()
+    )
+    if shift is None or volunteer is None:
+        messages.error(request, _("Choose a post and a volunteer who accepted."))
+    else:
+        try:
+            services.callup_fill(callup=callup, shift=shift, volunteer=volunteer, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s has a place: %(post)s.") % {"name": volunteer.name, "post": shift.post or "—"},
+            )
+    return redirect("callups:detail", callup.pk)
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+@login_required
+@require_POST
+def callup_close(request, callup_pk: int):
+    callup = selectors.callup_for_manager(request.user, callup_pk)
+    try:
+        services.callup_close(callup=callup, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The call-up is closed."))
+    return redirect("callups:detail", callup.pk)
+
+
+# --- Volunteers --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request):
+    return render(request, "callups/mine.html", {"responses": selectors.responses_of_user(request.user)[:50]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer(request, callup_pk: int):
+    """The volunteer's phone page: the call-up, and accept / decline."""
+    response = selectors.response_of(request.user, callup_pk)
+    if request.method == "POST":
+        try:
+            response = services.callup_respond(
+                callup=response.callup,
+                volunteer=response.volunteer,
+                answer=request.POST.get("answer", ""),
+                actor=request.user,
+            )
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("Thank you: you accepted. The coordinator will tell you your post.")
+                if response.answer == Response.Answer.ACCEPTED
+                else _("Your answer is recorded: you declined."),
+            )
+        return redirect("callups:answer", callup_pk)
+    placed = (
+        selectors.responses_of(response.callup)
+        .filter(pk=response.pk)
+        .values_list("placed_post", flat=True)
+        .first()
+    )
+    return render(
+        request, "callups/answer.html", {"response": response, "callup": response.callup, "placed": placed}
+    )
