@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from qingyi.volunteering.models import Project, ServiceRecord, Shift, Signup, Volunteer
+from qingyi.volunteering.models import Certificate, Project, ServiceRecord, Shift, Signup, Volunteer
 
 
 def objects_of_b(personas) -> dict:
@@ -24,8 +24,24 @@ def objects_of_b(personas) -> dict:
     record = ServiceRecord.objects.create(
         shift=shift, volunteer=volunteer, project=project, served_on=timezone.localdate(), checked_in_at=start
     )
+    certificate = Certificate.objects.create(
+        number="QY-2000-000001",
+        token="matrix-token-of-branch-b-0000000000000",
+        volunteer=volunteer,
+        issued_at=start,
+        issuing_unit="团委",
+        name="乙支部人",
+        hours=3,
+        services=1,
+        content="乙支部项目",
+        period_from=start.date(),
+        period_until=start.date(),
+    )
     return {
         "project_pk": project.pk,
+        "certificate_pk": certificate.pk,
+        # A certificate's public page is its own capability: a guessed token gives nothing.
+        "cert_token": "guessed-certificate-token-000000000",
         "shift_pk": shift.pk,
         "signup_pk": signup.pk,
         "record_pk": record.pk,
@@ -38,6 +54,9 @@ def objects_of_b(personas) -> dict:
         },
     }
 
+
+# The page a certificate's QR code opens is public (an unknown token is a 404).
+PUBLIC_ROUTES = ("volunteering/certificates/verify/<str:cert_token>/",)
 
 # Volunteer service is the coordinator's own work (volunteering.manage, committee-wide in the
 # personas); tests/volunteering proves who may do what there.

@@ -246,6 +246,9 @@ class Shift(TimeStampedModel):
         Qualification, blank=True, related_name="+", verbose_name=_("required qualifications")
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
+    # Outreach events (free clinics, health talks, blood drives outside the hospital).
+    partner = models.CharField(_("partner organisation"), max_length=100, blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -379,3 +382,107 @@ class ServiceRecord(TimeStampedModel):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.VERIFIED
+
+
+class Certificate(models.Model):
+    """志愿服务证明: a numbered certificate of a volunteer's verified hours, issued free.
+
+    It states what was true when issued — a snapshot (name, masked ID number, hours, content,
+    period, issuing unit) — and never changes: there is no update path, and ``save`` refuses
+    to overwrite a stored certificate. New hours get a new certificate. Anyone holding its
+    QR code can check it on the public page by its unguessable ``token``.
+    """
+
+    number = models.CharField(_("certificate number"), max_length=20, unique=True)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="certificates")
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issuing_unit = models.CharField(_("issuing unit"), max_length=100)
+    name = models.CharField(_("name"), max_length=50)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
+    hours = models.DecimalField(_("verified hours"), max_digits=8, decimal_places=2)
+    services = models.PositiveIntegerField(_("services"))
+    content = models.TextField(_("content of the service"))
+    period_from = models.DateField(_("from"))
+    period_until = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("service certificate")
+        verbose_name_plural = _("service certificates")
+        ordering = ["-issued_at", "-pk"]
+        indexes = [models.Index(fields=["volunteer", "issued_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="certificate_states_some_hours"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("An issued certificate never changes; issue a new one.")
+        super().save(*args, **kwargs)
+
+    @property
+    def name_masked(self) -> str:
+        """The name as the public page shows it: the family name, the rest starred."""
+        return self.name[:1] + "*" * max(1, len(self.name) - 1) if self.name else ""
+
+
+class VolunteerApplication(TimeStampedModel):
+    """A public application to volunteer (social volunteers, students), until a coordinator
+    approves it — which registers the volunteer and gives them a login — or refuses it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_applications",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    kind = models.CharField(_("kind"), max_length=20, choices=Volunteer.Kind.choices)
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=10, choices=Volunteer.Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    id_number = models.CharField(_("ID number"), max_length=18)
+    phone = models.CharField(_("phone"), max_length=20)
+    area = models.CharField(_("area of residence"), max_length=100)
+    skills = models.CharField(_("skills"), max_length=255, blank=True)
+    service_categories = models.CharField(_("service categories"), max_length=255, blank=True)
+    school = models.CharField(_("school or employer"), max_length=100, blank=True)
+    guardian_name = models.CharField(_("guardian's name"), max_length=50, blank=True)
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    guardian_consent = models.BooleanField(_("guardian's consent"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    volunteer = models.OneToOneField(
+        Volunteer, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
+    )
+
+    class Meta:
+        verbose_name = _("volunteer application")
+        verbose_name_plural = _("volunteer applications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number or "")
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)

@@ -23,11 +23,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404
 from django.utils import timezone
 
 from qingyi.core import rules, scoping
 from qingyi.core.periods import Period
 from qingyi.volunteering.models import (
+    Certificate,
     JoinMode,
     Project,
     ServiceRecord,
@@ -256,3 +258,20 @@ def hours_overview_volunteers(user, *, q: str = "") -> QuerySet[Volunteer]:
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
     return qs
+
+
+def certificates_of(volunteer: Volunteer) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(volunteer=volunteer).order_by("-issued_at", "-pk")
+
+
+def certificate_for(user, certificate_pk: int) -> Certificate:
+    """A certificate for its own volunteer, or for a coordinator of the volunteer's
+    organisation; anyone else: 404."""
+    certificate = Certificate.objects.select_related("volunteer").filter(pk=certificate_pk).first()
+    if certificate is None:
+        raise Http404
+    if certificate.volunteer.user_id is not None and certificate.volunteer.user_id == user.pk:
+        return certificate
+    if not volunteers_for(user).filter(pk=certificate.volunteer_id).exists():
+        raise Http404
+    return certificate

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qingyi.volunteering import views, views_manage
+from qingyi.volunteering import views, views_certificates, views_manage
 
 app_name = "volunteering"
 urlpatterns = [
@@ -13,6 +13,18 @@ urlpatterns = [
     path("shifts/<int:shift_pk>/scan/", views.scan, name="scan"),
     path("signups/<int:signup_pk>/cancel/", views.signup_cancel, name="signup_cancel"),
     path("my-hours/", views.my_hours, name="my_hours"),
+    path(
+        "my-hours/certificates/new/", views_certificates.certificate_issue_mine, name="certificate_issue_mine"
+    ),
+    path(
+        "certificates/<int:certificate_pk>/pdf/", views_certificates.certificate_pdf, name="certificate_pdf"
+    ),
+    # Public: the page a certificate's QR code opens.
+    path(
+        "certificates/verify/<str:cert_token>/",
+        views_certificates.certificate_verify,
+        name="certificate_verify",
+    ),
     # The coordinator's pages.
     path("manage/", views_manage.project_list, name="project_list"),
     path("manage/projects/new/", views_manage.project_create, name="project_create"),
@@ -41,6 +53,11 @@ urlpatterns = [
         "manage/volunteers/<int:volunteer_pk>/qualifications/new/",
         views_manage.qualification_grant,
         name="qualification_grant",
+    ),
+    path(
+        "manage/volunteers/<int:volunteer_pk>/certificates/new/",
+        views_certificates.certificate_issue_for,
+        name="certificate_issue_for",
     ),
     path("manage/hours/", views_manage.hours_overview, name="hours_overview"),
     path("manage/hours/export/", views_manage.hours_export, name="hours_export"),

@@ -209,7 +209,12 @@ def my_hours(request):
     return render(
         request,
         "volunteering/my_hours.html",
-        {"page": page, "summary": selectors.hours_summary_of(volunteer), "volunteer": volunteer},
+        {
+            "page": page,
+            "summary": selectors.hours_summary_of(volunteer),
+            "volunteer": volunteer,
+            "certificates": list(selectors.certificates_of(volunteer)[:20]),
+        },
     )
 
 

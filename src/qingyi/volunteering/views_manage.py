@@ -592,6 +592,7 @@ def volunteer_detail(request, volunteer_pk: int):
             "no_shows": selectors.no_shows_of(volunteer),
             "no_show_limit": services.rules.get_setting("volunteer_no_show_limit"),
             "records": selectors.records_of(volunteer)[:20],
+            "certificates": list(selectors.certificates_of(volunteer)[:20]),
             "qualification_form": forms.QualificationGrantForm(),
             "today": timezone.localdate(),
         },
