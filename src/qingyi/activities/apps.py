@@ -13,3 +13,4 @@ class ActivitiesConfig(AppConfig):
         ("activities:publication_list", _("Publicity"), "activities.view"),
         ("activities:mine", _("My activities"), None),
     ]
+    home_cards = [("activities/cards/mine.html", "qingyi.activities.home.my_activities_card", None, 30)]

@@ -32,6 +32,7 @@ class Activity(TimeStampedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -67,6 +68,12 @@ class Activity(TimeStampedModel):
     # A general meeting's quorum (more than half the members present); None: not known.
     quorum_met = models.BooleanField(_("quorum met"), null=True, blank=True)
     held_recorded_at = models.DateTimeField(_("recorded as held at"), null=True, blank=True)
+    # Cancelled (planned activities only): kept in the lists, left out of every count.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     # Registration (care, culture and sports events).
     registration_open = models.BooleanField(_("registration open"), default=False)
     capacity = models.PositiveIntegerField(_("places"), null=True, blank=True)
@@ -98,6 +105,10 @@ class Activity(TimeStampedModel):
     @property
     def is_held(self) -> bool:
         return self.status == self.Status.HELD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
     @property
     def allows_registration(self) -> bool:

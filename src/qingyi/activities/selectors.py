@@ -251,8 +251,11 @@ def upcoming_for_person(person: Person, *, now: dt.datetime | None = None) -> Qu
     )
 
 
-def registrations_of(person: Person) -> dict[int, Registration]:
-    return {r.activity_id: r for r in Registration.objects.filter(person=person).exclude(status="cancelled")}
+def registrations_of(person: Person, activity_ids: list[int] | None = None) -> dict[int, Registration]:
+    qs = Registration.objects.filter(person=person).exclude(status="cancelled")
+    if activity_ids is not None:
+        qs = qs.filter(activity_id__in=activity_ids)
+    return {r.activity_id: r for r in qs}
 
 
 def registration_list(activity: Activity) -> QuerySet[Registration]:

@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     # Menu entries: (url name, label, permission or None); see core/navigation.py.
     navigation = [("core:home", _("Home"), None, 0), ("core:settings", _("Settings"), "settings.manage", 100)]
     navigation_label = None  # Home and Settings stand in the bar on their own
+    # Member home cards: (template, card function, permission or None, weight); see core/home.py.
+    home_cards = [
+        ("core/cards/notifications.html", "qingyi.core.home.notifications_card", None, 5),
+        ("core/cards/profile.html", "qingyi.core.home.profile_card", None, 95),
+    ]
     verbose_name = _("Core")
 
     def ready(self) -> None:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from qingyi.core import home as home_cards
 from qingyi.core import metrics, scoping
 from qingyi.core.forms import SettingsForm
 from qingyi.core.periods import Period, PeriodError
@@ -47,8 +48,9 @@ def _scope_from_request(request) -> metrics.Scope:
 @login_required
 @require_GET
 def home(request):
+    cards = home_cards.cards_for(request.user)
     if not scoping.has_perm(request.user, scoping.METRICS_VIEW):
-        return redirect("accounts:profile")
+        return render(request, "core/member_home.html", {"cards": cards})
     scope = _scope_from_request(request)
     tiles = [(metrics.get(name), metrics.get(name).value(scope)) for name in TILES]
     charts = []
@@ -66,7 +68,7 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"scope": scope, "tiles": tiles, "charts": charts, "elections_due": due},
+        {"scope": scope, "tiles": tiles, "charts": charts, "elections_due": due, "cards": cards},
     )
 
 

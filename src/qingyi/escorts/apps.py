@@ -13,3 +13,4 @@ class EscortsConfig(AppConfig):
         ("escorts:dispatch", _("Escort dispatch"), "volunteering.manage", 55),
         ("escorts:mine", _("My escorts"), None, 56),
     ]
+    home_cards = [("escorts/cards/mine.html", "qingyi.escorts.home.my_escorts_card", None, 10)]

@@ -12,3 +12,4 @@ class GrowthConfig(AppConfig):
         ("growth:checklist_list", _("Self-inspection"), "growth.manage", 61),
         ("growth:me", _("My growth record"), None, 90),
     ]
+    home_cards = [("growth/cards/inspection.html", "qingyi.growth.home.my_inspection_card", None, 40)]

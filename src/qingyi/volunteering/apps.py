@@ -12,3 +12,4 @@ class VolunteeringConfig(AppConfig):
         ("volunteering:project_list", _("Volunteer projects"), "volunteering.manage", 41),
         ("volunteering:hours_overview", _("Volunteer hours"), "volunteering.manage", 42),
     ]
+    home_cards = [("volunteering/cards/mine.html", "qingyi.volunteering.home.my_volunteering_card", None, 20)]

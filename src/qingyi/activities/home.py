@@ -1,0 +1,34 @@
+"""The activities card of the member home (core/home.py): my next activities, my attendance rate."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from qingyi.activities import selectors
+from qingyi.activities.models import Activity, Attendance
+
+
+def my_activities_card(user) -> dict | None:
+    """Four queries whatever the volume: person, next activities, their registrations, attendance."""
+    person = selectors.person_of(user)
+    if person is None:
+        return None
+    upcoming = list(selectors.upcoming_for_person(person).exclude(status=Activity.Status.CANCELLED)[:3])
+    registrations = selectors.registrations_of(person, [a.pk for a in upcoming])
+    for activity in upcoming:
+        activity.my_registration = registrations.get(activity.pk)
+    counts = dict.fromkeys(Attendance.Status.values, 0)
+    counts.update(
+        selectors.attendance_history(person)
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    total = sum(counts.values())
+    return {
+        "upcoming": upcoming,
+        "counts": counts,
+        "rate": round(100 * counts[Attendance.Status.PRESENT] / total) if total else None,
+    }
