@@ -40,6 +40,7 @@ import os
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,7 @@ WORKERS = 2
 THREADS = 4
 ROUNDS = 4
 WARMUP = 16  # volunteers whose scans only warm the workers up (not measured)
+SERIAL = 40  # volunteers whose scans are timed in-process, one at a time (the CPU cost)
 CONTENTION = (200, 20)  # sign-ups, places
 
 
@@ -216,7 +218,8 @@ def build(volunteers: int) -> dict:
     project = Project.objects.create(organization=root, name="门诊导诊", kind="other")
     post = Post.objects.create(project=project, name="导诊台")
     now = timezone.now()
-    total = volunteers + WARMUP + 2  # + the warm-up volunteers + two for counting queries
+    # + the warm-up volunteers, those timed one at a time in-process, two for counting queries
+    total = volunteers + WARMUP + SERIAL + 2
     shift = Shift.objects.create(
         project=project,
         post=post,
@@ -360,6 +363,82 @@ def loadavg() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def serial(shift, users: list[tuple[int, object]], profiler=None) -> dict[str, float]:
+    """In this process, one request at a time (no server, no contention): median milliseconds
+    of a floor request, a check-in and a check-out, alternating. ``users`` are (index, user):
+    odd indexes were checked in at set-up (their scan is a check-out). With ``profiler``, the
+    scans are profiled instead of timed."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from qingyi.core.checkin import rotating_code
+
+    url = reverse("volunteering:scan", args=[shift.pk])
+    clients = []
+    for i, user in users:
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(user, backend="qingyi.accounts.backends.EmployeeNumberOrPhoneBackend")
+        clients.append((i, client))
+
+    def scan(client) -> None:
+        fields = {
+            "code": rotating_code(shift.subject),
+            "client_id": f"serial-{uuid.uuid4()}",
+            "scanned_at": dt.datetime.now(dt.UTC).isoformat(),
+        }
+        response = client.post(url, fields)
+        assert response.status_code == 200 and response.json()["ok"], response.content
+
+    def floor(client) -> None:
+        response = client.post("/bench/floor/", {"client_id": f"serial-{uuid.uuid4()}"})
+        assert response.status_code == 200, response.content
+
+    for _i, client in clients[:4]:  # warm-up: imports, caches (the check-in's settings)
+        floor(client)
+    timings: dict[str, list[float]] = {"floor": [], "check-in": [], "check-out": []}
+    for i, client in clients:
+        t0 = time.perf_counter()
+        floor(client)
+        timings["floor"].append(time.perf_counter() - t0)
+        if profiler:
+            profiler.enable()
+        t0 = time.perf_counter()
+        scan(client)
+        timings["check-out" if i % 2 else "check-in"].append(time.perf_counter() - t0)
+        if profiler:
+            profiler.disable()
+    return {k: statistics.median(v) * 1000 for k, v in timings.items()}
+
+
+def profile(args) -> dict:
+    """``--profile``: serial timings, then cProfile of as many scans (no server)."""
+    import cProfile
+    import io
+    import pstats
+
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+    import django
+
+    django.setup()
+    n = args.volunteers
+    world = build(n)
+    users = list(enumerate(world["user_objects"][:n]))
+    half = n // 2
+    medians = serial(world["shift"], users[:half])
+    print("  in-process, one at a time: median ms " + ", ".join(f"{k} {v:.2f}" for k, v in medians.items()))
+    profiler = cProfile.Profile()
+    serial(world["shift"], users[half:], profiler)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(
+        r"qingyi|django/(db/models/(query|base|sql/compiler)|contrib|middleware|test/client)", 40
+    )
+    if args.show_queries:
+        stats.print_callees(r"shift_for|shift_scan|scan_accept|_record_scan|_check_in_new|_scan_on_record")
+    print(out.getvalue())
+    return {"profile": medians}
+
+
 def child(args) -> dict:
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     import django
@@ -367,6 +446,7 @@ def child(args) -> dict:
     django.setup()
     from django.conf import settings
     from django.db import connection, connections
+    from django.db.models import Q
 
     from qingyi.core.checkin import rotating_code
     from qingyi.core.models import Scan
@@ -383,8 +463,13 @@ def child(args) -> dict:
     n = args.volunteers
     world = build(n)
     shift = world["shift"]
-    print(f"  built {n + WARMUP + 2} volunteers with logins in {time.perf_counter() - t0:.1f} s", flush=True)
+    print(
+        f"  built {n + WARMUP + SERIAL + 2} volunteers with logins in {time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
     report["queries"] = count_queries(world, args.show_queries)
+    first = n + WARMUP
+    report["serial"] = serial(shift, list(enumerate(world["user_objects"]))[first : first + SERIAL])
     connections.close_all()
 
     port = free_port()
@@ -530,7 +615,9 @@ def child(args) -> dict:
     # Verification in the database: every scan exactly once, none lost, nothing duplicated.
     sent = {cid for _s, cid, _e in items}
     stored = set(Scan.objects.filter(client_id__in=sent).values_list("client_id", flat=True))
-    scans_of_shift = Scan.objects.filter(subject=shift.subject).exclude(client_id__startswith="count-")
+    scans_of_shift = Scan.objects.filter(subject=shift.subject).exclude(
+        Q(client_id__startswith="count-") | Q(client_id__startswith="serial-")
+    )
     records = ServiceRecord.objects.filter(shift=shift, volunteer_id__in=world["volunteer_ids"][:n])
     checks = {
         "scans stored for the scans sent": (len(stored), len(sent)),
@@ -620,6 +707,8 @@ def run_child(db: str, args, workdir: Path) -> dict | None:
     ]
     if args.show_queries:
         command.append("--show-queries")
+    if args.profile:
+        command.append("--profile")
     try:
         done = subprocess.run(command, env=env, cwd=ROOT)
         if done.returncode or not out.exists():
@@ -671,6 +760,13 @@ def print_table(reports: list[dict]) -> None:
             f"({floor['rps']:.1f} req/s) — "
             f"{verdict} the target of 0.5; p50 {scan['p50'] / floor['p50']:.2f} × the floor's"
         )
+        cpu = r["serial"]
+        print(
+            "  one at a time in-process (no server, no contention; the CPU cost): "
+            f"floor {cpu['floor']:.2f} ms, "
+            f"check-in {cpu['check-in']:.2f} ms, check-out {cpu['check-out']:.2f} ms → floor/scan "
+            f"{2 * cpu['floor'] / (cpu['check-in'] + cpu['check-out']):.2f}"
+        )
         print(f"  load average (1/5/15 min) at start, after check-in, at end: {' · '.join(r['load'])}")
         for key in ("floor", "scan", "replay", "signup"):
             if key in r and (r[key]["first_errors"] or r[key]["reconnects"]):
@@ -696,6 +792,11 @@ def main(argv: list[str] | None = None) -> int:
         "--max-seconds", type=int, default=300, help="stop sending after this long (default 300)"
     )
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one check-in")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead: in one process, serial requests (no server): CPU cost of a check-in and its profile",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -705,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--volunteers must be at least {2 * CLIENTS}")
 
     if args.child:
-        report = child(args)
+        report = profile(args) if args.profile else child(args)
         Path(args.out).write_text(json.dumps(report))
         return 0
 
@@ -734,7 +835,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nKept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    if reports:
+    if reports and not args.profile:
         print_table(reports)
     return 0 if len(reports) == len(dbs) else 1
 
