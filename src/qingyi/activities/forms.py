@@ -89,6 +89,19 @@ class ActivityForm(forms.Form):
         }
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the activity cancelled?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=300,
+        help_text=_("The registrants and the organisers are told this reason."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
 class RecordHeldForm(forms.Form):
     QUORUM_CHOICES = (("", _("Not known")), ("yes", _("Yes")), ("no", _("No")))
 

@@ -11,19 +11,25 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from qingyi.accounts.models import RoleAssignment
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity, ActivityFile, ActivityOrganizer, Attendance, Registration
 from qingyi.core import checkin, rules, scoping
 from qingyi.core.models import Scan
+from qingyi.core.notifications import CATEGORY_WAITING_LIST, notify
 from qingyi.organizations.models import Organization, PartyBranch
 from qingyi.people.models import Person
+
+CATEGORY_ACTIVITY_CANCELLED = "activity_cancelled"
 
 ACTIVITY_FIELDS = ("kind", "title", "theme", "speaker", "starts_at", "ends_at", "place")
 
@@ -121,6 +127,7 @@ def activity_update(
     actor,
 ) -> Activity:
     scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, activity.organization)
+    _refuse_cancelled(activity)
     organizers = _require_organizers(organizers, actor)
     data = _validated(data)
     if activity.is_held and data["starts_at"] > timezone.now():
@@ -137,6 +144,68 @@ def activity_update(
     _set_organizers(activity, organizers)
     if activity.is_held:
         _update_quorum(activity)
+    return activity
+
+
+def _refuse_cancelled(activity: Activity) -> None:
+    if activity.is_cancelled:
+        raise ValidationError(_("This activity was cancelled."))
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, reason: str, actor) -> Activity:
+    """Cancel a planned activity, with a reason; it stays in the lists, marked, and counts nowhere.
+
+    Its registration closes; registrants (confirmed or waiting) and the admins of the organising
+    organisations are notified. Nothing is deleted: attendance and registrations stay as they were.
+    """
+    scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, activity.organization)
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status != Activity.Status.PLANNED:
+        raise ValidationError(
+            _("Only a planned activity can be cancelled; this one is already %(status)s.")
+            % {"status": activity.get_status_display()}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"cancel_reason": _("Say why the activity is cancelled.")})
+    if len(reason) > Activity._meta.get_field("cancel_reason").max_length:
+        raise ValidationError({"cancel_reason": _("Keep the reason under 300 characters.")})
+    activity.status = Activity.Status.CANCELLED
+    activity.cancel_reason = reason
+    activity.cancelled_at = timezone.now()
+    activity.cancelled_by = actor
+    activity.registration_open = False
+    activity.save()
+    organizer_ids = list(activity.organizer_links.values_list("organization_id", flat=True))
+    admin_ids = RoleAssignment.objects.filter(
+        role=scoping.Role.ORG_ADMIN, organization_id__in=organizer_ids
+    ).values_list("user_id", flat=True)
+    registrant_ids = Registration.objects.filter(
+        activity=activity,
+        status__in=(Registration.Status.CONFIRMED, Registration.Status.WAITING),
+        person__user__isnull=False,
+    ).values_list("person__user_id", flat=True)
+    organisers = (set(admin_ids) | {activity.created_by_id}) - {actor.pk}
+    registrants = set(registrant_ids) - organisers - {actor.pk}
+    title = _("Cancelled: %(title)s") % {"title": activity.title}
+    body = _("%(when)s. Reason: %(reason)s") % {
+        "when": date_format(timezone.localtime(activity.starts_at), "DATETIME_FORMAT"),
+        "reason": reason,
+    }
+    User = get_user_model()
+    for users, link in (
+        (organisers, reverse("activities:detail", args=[activity.pk])),
+        (registrants, reverse("activities:mine")),
+    ):
+        notify(
+            users=User.objects.filter(pk__in=users),
+            title=title,
+            body=body,
+            link=link,
+            category=CATEGORY_ACTIVITY_CANCELLED,
+            key=f"activity-cancelled:{activity.pk}",
+        )
     return activity
 
 
@@ -162,6 +231,7 @@ def activity_record_held(
     """
     scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, activity.organization)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    _refuse_cancelled(activity)
     if activity.starts_at > timezone.now():
         raise ValidationError(
             _("The activity has not started yet; it can be recorded once it has been held.")
@@ -251,6 +321,8 @@ def attendance_check_in(*, activity: Activity, person: Person, at: dt.datetime) 
 
     The handler of the shared check-in mechanism (core.checkin); raises ``ScanRefused``.
     """
+    if activity.is_cancelled:
+        raise checkin.ScanRefused(_("This activity was cancelled."))
     opens, closes = checkin_window(activity)
     if not opens <= at <= closes:
         raise checkin.ScanRefused(
@@ -435,7 +507,7 @@ def _promote(activity: Activity) -> list[Registration]:
     if activity.capacity is None:
         waiting = list(
             Registration.objects.filter(activity=activity, status=Registration.Status.WAITING).select_related(
-                "person"
+                "person__user"
             )
         )
     else:
@@ -443,13 +515,33 @@ def _promote(activity: Activity) -> list[Registration]:
         free = max(0, activity.capacity - taken)
         waiting = list(
             Registration.objects.filter(activity=activity, status=Registration.Status.WAITING)
-            .select_related("person")
+            .select_related("person__user")
             .order_by("queued_at", "pk")[:free]
         )
     for registration in waiting:
         registration.status = Registration.Status.CONFIRMED
     Registration.objects.bulk_update(waiting, ["status", "updated_at"])
+    _notify_promoted(activity, waiting)
     return waiting
+
+
+def _notify_promoted(activity: Activity, promoted: list[Registration]) -> None:
+    """Tell each person moved from the waiting list that they have a place (once per registration)."""
+    link = reverse("activities:mine")
+    when = date_format(timezone.localtime(activity.starts_at), "DATETIME_FORMAT")
+    for registration in promoted:
+        user = registration.person.user
+        if user is None:
+            continue
+        notify(
+            users=[user],
+            title=_("You have a place: %(title)s") % {"title": activity.title},
+            body=_("A place freed up and you came off the waiting list. %(when)s, %(place)s.")
+            % {"when": when, "place": activity.place or "—"},
+            link=link,
+            category=CATEGORY_WAITING_LIST,
+            key=f"registration-promoted:{registration.pk}:{registration.queued_at.timestamp():.0f}",
+        )
 
 
 @transaction.atomic
@@ -459,6 +551,8 @@ def registration_configure(
     """Open or close the registration of a care or culture event; more places promote the waiting."""
     scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, activity.organization)
     activity = _locked(activity)
+    if open:
+        _refuse_cancelled(activity)
     if open and not activity.allows_registration:
         raise ValidationError(_("Only care events and culture and sports events take registrations."))
     if capacity is not None and capacity < 1:
@@ -485,6 +579,7 @@ def registration_create(
     own = getattr(actor, "pk", None) is not None and person.user_id == actor.pk
     if not own:
         scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, activity.organization)
+    _refuse_cancelled(activity)
     if not activity.registration_open:
         raise ValidationError(_("Registration for this activity is not open."))
     if activity.registration_deadline is not None and now > activity.registration_deadline:

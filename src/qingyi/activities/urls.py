@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:activity_pk>/", activities.activity_detail, name="detail"),
     path("<int:activity_pk>/edit/", activities.activity_edit, name="edit"),
     path("<int:activity_pk>/record/", activities.activity_record, name="record"),
+    path("<int:activity_pk>/cancel/", activities.activity_cancel, name="cancel"),
     path("<int:activity_pk>/attendance/", activities.attendance_edit, name="attendance"),
     path("<int:activity_pk>/qr/", activities.activity_qr, name="qr"),
     path("<int:activity_pk>/check-in/", member.check_in, name="check_in"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.activities import selectors, services
-from qingyi.activities.forms import ActivityForm, RecordHeldForm, RegistrationSettingsForm
+from qingyi.activities.forms import ActivityForm, CancelForm, RecordHeldForm, RegistrationSettingsForm
 from qingyi.activities.models import Activity, ActivityFile, Attendance, Registration
 from qingyi.activities.views.common import (
     form_errors,
@@ -185,7 +185,10 @@ def activity_detail(request, activity_pk: int):
             if activity.allows_registration
             else {},
             "upload_max_mb": services.upload_max_bytes() // 1048576,
-            "can_record": can_manage and not activity.is_held and activity.starts_at <= timezone.now(),
+            "can_record": can_manage
+            and activity.status == Activity.Status.PLANNED
+            and activity.starts_at <= timezone.now(),
+            "can_cancel": can_manage and activity.status == Activity.Status.PLANNED,
         },
     )
 
@@ -225,6 +228,23 @@ def activity_record(request, activity_pk: int):
         "activities/activity_record.html",
         {"form": form, "activity": activity, "summary": selectors.attendance_summary(activity)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_cancel(request, activity_pk: int):
+    """Cancel a planned activity with a reason (it stays in the lists, marked cancelled)."""
+    activity = selectors.activity_for_user(request.user, activity_pk, need=scoping.ACTIVITIES_MANAGE)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_cancel(activity=activity, reason=form.cleaned_data["reason"], actor=request.user)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("The activity is cancelled; registrants and organisers were told."))
+            return redirect("activities:detail", activity.pk)
+    return render(request, "activities/activity_cancel.html", {"form": form, "activity": activity})
 
 
 @login_required
