@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Router
 from ninja.openapi.docs import Swagger
 
 from qingyi.api import activities as activities_api
+from qingyi.api import callups as callups_api
 from qingyi.api import errors
 from qingyi.api import escorts as escorts_api
 from qingyi.api import growth as growth_api
@@ -41,6 +42,7 @@ ROUTERS: tuple[tuple[str, Router], ...] = (
     ("/metrics", metrics_api.router),
     ("/activities", activities_api.router),
     ("/escorts", escorts_api.router),
+    ("/callups", callups_api.router),
     ("/growth", growth_api.router),
     ("/volunteering", volunteering_api.router),
 )
