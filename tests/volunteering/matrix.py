@@ -6,7 +6,15 @@ import datetime as dt
 
 from django.utils import timezone
 
-from qingyi.volunteering.models import Certificate, Project, ServiceRecord, Shift, Signup, Volunteer
+from qingyi.volunteering.models import (
+    Certificate,
+    Project,
+    ServiceRecord,
+    Shift,
+    Signup,
+    Volunteer,
+    VolunteerApplication,
+)
 
 
 def objects_of_b(personas) -> dict:
@@ -37,8 +45,19 @@ def objects_of_b(personas) -> dict:
         period_from=start.date(),
         period_until=start.date(),
     )
+    application = VolunteerApplication.objects.create(
+        organization=branch_b,
+        kind=Volunteer.Kind.SOCIAL,
+        name="乙支部人",
+        gender=Volunteer.Gender.FEMALE,
+        birth_date=dt.date(1990, 1, 1),
+        id_number="110105199001010000",
+        phone="13900000009",
+        area="乙区",
+    )
     return {
         "project_pk": project.pk,
+        "application_pk": application.pk,
         "certificate_pk": certificate.pk,
         # A certificate's public page is its own capability: a guessed token gives nothing.
         "cert_token": "guessed-certificate-token-000000000",
@@ -55,8 +74,8 @@ def objects_of_b(personas) -> dict:
     }
 
 
-# The page a certificate's QR code opens is public (an unknown token is a 404).
-PUBLIC_ROUTES = ("volunteering/certificates/verify/<str:cert_token>/",)
+# The application form and the page a certificate's QR code opens are public (an unknown token is a 404).
+PUBLIC_ROUTES = ("volunteering/apply/", "volunteering/certificates/verify/<str:cert_token>/")
 
 # Volunteer service is the coordinator's own work (volunteering.manage, committee-wide in the
 # personas); tests/volunteering proves who may do what there.

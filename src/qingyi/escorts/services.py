@@ -17,7 +17,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import notifications, rules, scoping
+from qingyi.core.ratelimit import RateLimited, take
 from qingyi.escorts.models import EscortRequest, token_digest
 from qingyi.organizations.models import Department, Organization
 from qingyi.volunteering.models import Volunteer
@@ -110,21 +110,6 @@ def escort_request_errors(data: RequestData, *, now: dt.datetime) -> dict[str, l
     return errors
 
 
-class RateLimited(ValidationError):
-    pass
-
-
-def _take(key: str, limit: int, window: int) -> bool:
-    """Count one use of ``key`` in its window; False when the limit is already reached."""
-    cache.add(key, 0, window)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, window)
-        used = 1
-    return used <= limit
-
-
 def escort_request_create(
     *, data: RequestData, ip: str, organization: Organization | None = None, now: dt.datetime | None = None
 ) -> tuple[EscortRequest, str]:
@@ -146,13 +131,13 @@ def escort_request_create(
             )
             % {"n": OPEN_PER_PHONE}
         )
-    if not _take(f"qingyi:escort:ip:{ip}", *RATE_PER_IP):
+    if not take(f"qingyi:escort:ip:{ip}", *RATE_PER_IP):
         raise RateLimited(
             _(
                 "Too many requests from this network. Please try again in an hour, or call the volunteer service desk."  # noqa: E501
             )
         )
-    if not _take(f"qingyi:escort:phone:{phone}", *RATE_PER_PHONE):
+    if not take(f"qingyi:escort:phone:{phone}", *RATE_PER_PHONE):
         raise RateLimited(
             _(
                 "Too many requests for this phone number today. Please try again tomorrow, or call the service desk."  # noqa: E501

@@ -217,3 +217,44 @@ def default_series_initial() -> dict:
         "end_time": dt.time(11, 30),
         "capacity": 4,
     }
+
+
+class ApplicationForm(forms.Form):
+    """The public application (the rules are checked by ``applications.application_submit``)."""
+
+    kind = forms.ChoiceField(
+        label=_("I am a"),
+        choices=[
+            (Volunteer.Kind.SOCIAL, Volunteer.Kind.SOCIAL.label),
+            (Volunteer.Kind.STUDENT, Volunteer.Kind.STUDENT.label),
+            (Volunteer.Kind.SOCIAL_WORKER, Volunteer.Kind.SOCIAL_WORKER.label),
+        ],
+    )
+    name = forms.CharField(label=_("Name"), max_length=50)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Volunteer.Gender.choices)
+    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20)
+    area = forms.CharField(label=_("Area of residence"), max_length=100)
+    school = forms.CharField(label=_("School or employer"), max_length=100, required=False)
+    skills = forms.CharField(label=_("Skills"), max_length=255, required=False)
+    service_categories = forms.CharField(
+        label=_("Services you would like to give"), max_length=255, required=False
+    )
+    guardian_name = forms.CharField(
+        label=_("Guardian's name"), max_length=50, required=False, help_text=_("Under 18 only.")
+    )
+    guardian_phone = forms.CharField(label=_("Guardian's mobile phone"), max_length=20, required=False)
+    guardian_consent = forms.BooleanField(label=_("My guardian consents to my volunteering"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qingyi.volunteering import views, views_certificates, views_manage
+from qingyi.volunteering import views, views_applications, views_certificates, views_manage
 
 app_name = "volunteering"
 urlpatterns = [
@@ -19,7 +19,8 @@ urlpatterns = [
     path(
         "certificates/<int:certificate_pk>/pdf/", views_certificates.certificate_pdf, name="certificate_pdf"
     ),
-    # Public: the page a certificate's QR code opens.
+    # Public: the application form for outsiders, and the page a certificate's QR code opens.
+    path("apply/", views_applications.apply, name="apply"),
     path(
         "certificates/verify/<str:cert_token>/",
         views_certificates.certificate_verify,
@@ -58,6 +59,22 @@ urlpatterns = [
         "manage/volunteers/<int:volunteer_pk>/certificates/new/",
         views_certificates.certificate_issue_for,
         name="certificate_issue_for",
+    ),
+    path("manage/applications/", views_applications.application_list, name="application_list"),
+    path(
+        "manage/applications/<int:application_pk>/",
+        views_applications.application_detail,
+        name="application_detail",
+    ),
+    path(
+        "manage/applications/<int:application_pk>/approve/",
+        views_applications.application_approve,
+        name="application_approve",
+    ),
+    path(
+        "manage/applications/<int:application_pk>/refuse/",
+        views_applications.application_refuse,
+        name="application_refuse",
     ),
     path("manage/hours/", views_manage.hours_overview, name="hours_overview"),
     path("manage/hours/export/", views_manage.hours_export, name="hours_export"),
