@@ -73,10 +73,15 @@ class _ShiftFields(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
+    # Outreach events only (free clinics, health talks, blood drives outside the hospital).
+    partner = forms.CharField(label=_("Partner organisation"), max_length=100, required=False)
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["post"].queryset = project.posts.all()
+        if project.kind != Project.Kind.OUTREACH:
+            for name in ("partner", "people_reached"):
+                self.fields.pop(name, None)
         bootstrap(self)
 
     def shift_data(self) -> dict:
@@ -88,7 +93,7 @@ class _ShiftFields(forms.Form):
             "join_mode": data["join_mode"],
             "insurance_required": data["insurance_required"],
             "note": data["note"],
-        }
+        } | {name: data[name] for name in ("partner", "people_reached") if name in self.fields}
 
 
 class ShiftForm(_ShiftFields):
@@ -98,6 +103,13 @@ class ShiftForm(_ShiftFields):
 
 
 class ShiftEditForm(ShiftForm):
+    people_reached = forms.IntegerField(
+        label=_("People reached"),
+        min_value=0,
+        max_value=1000000,
+        required=False,
+        help_text=_("Outreach events: how many people the event reached (after it)."),
+    )
     following = forms.BooleanField(
         label=_("Apply to this shift and the following ones of its series (times of day, places, rules)"),
         required=False,

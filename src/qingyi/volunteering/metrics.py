@@ -178,3 +178,30 @@ def hours_by_project_kind(scope: Scope) -> list[Bucket]:
         for r in verified_records(scope).order_by().values("project__kind").annotate(h=Sum("verified_hours"))
     }
     return [Bucket(key, str(label), totals.get(key, 0.0)) for key, label in Project.Kind.choices]
+
+
+OUTREACH_COLUMNS = (
+    ("start", _("Starts")),
+    ("project", _("Project")),
+    ("place", _("Place")),
+    ("partner", _("Partner organisation")),
+    ("people_reached", _("People reached")),
+)
+
+
+def outreach_events(scope: Scope) -> QuerySet[Shift]:
+    """Outreach events (shifts of outreach projects) of the period with people reached recorded."""
+    return shifts_in(scope).filter(project__kind=Project.Kind.OUTREACH, people_reached__isnull=False)
+
+
+@metric(
+    "volunteering.outreach_people_reached",
+    label=_("People reached by outreach events"),
+    unit=_("people"),
+    aggregate="sum",
+    records=lambda scope, key=None: outreach_events(scope),
+    columns=OUTREACH_COLUMNS,
+    description=_("Free clinics, health talks, blood drives and other events outside the hospital."),
+)
+def outreach_people_reached(scope: Scope) -> int:
+    return outreach_events(scope).aggregate(n=Sum("people_reached"))["n"] or 0

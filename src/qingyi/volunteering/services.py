@@ -279,10 +279,21 @@ def post_create(*, project: Project, name: str, description: str = "", actor) ->
 
 # --- Shifts ------------------------------------------------------------------------------
 
-SHIFT_FIELDS = ("post", "place", "capacity", "join_mode", "insurance_required", "note")
+SHIFT_FIELDS = (
+    "post",
+    "place",
+    "capacity",
+    "join_mode",
+    "insurance_required",
+    "note",
+    "partner",
+    "people_reached",
+)
 
 
-def _shift_errors(*, project: Project, start, end, capacity, post) -> dict[str, list[str]]:
+def _shift_errors(
+    *, project: Project, start, end, capacity, post, people_reached: int | None = None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if start is None or end is None:
         errors.setdefault("end", []).append(_("Give the start and the end."))
@@ -294,6 +305,13 @@ def _shift_errors(*, project: Project, start, end, capacity, post) -> dict[str, 
         errors.setdefault("capacity", []).append(_("A shift has at least one place."))
     if post is not None and post.project_id != project.pk:
         errors.setdefault("post", []).append(_("This post belongs to another project."))
+    if people_reached is not None:
+        if project.kind != Project.Kind.OUTREACH:
+            errors.setdefault("people_reached", []).append(
+                _("People reached are recorded for outreach events.")
+            )
+        elif people_reached < 0:
+            errors.setdefault("people_reached", []).append(_("People reached cannot be negative."))
     return errors
 
 
@@ -311,6 +329,7 @@ def shift_create(
     insurance_required: bool = False,
     qualifications: Iterable[Qualification] = (),
     note: str = "",
+    partner: str = "",
 ) -> Shift:
     scoping.require_perm(actor, MANAGE, project.organization)
     errors = _shift_errors(project=project, start=start, end=end, capacity=capacity, post=post)
@@ -326,6 +345,7 @@ def shift_create(
         join_mode=join_mode,
         insurance_required=insurance_required,
         note=note,
+        partner=partner,
     )
     shift._history_user = actor
     shift.save()
@@ -365,6 +385,7 @@ def shift_series_create(
     insurance_required: bool = False,
     qualifications: Iterable[Qualification] = (),
     note: str = "",
+    partner: str = "",
 ) -> ShiftSeries:
     """Repeating shifts, e.g. every weekday 8:00–11:30 for three months, written in one go."""
     scoping.require_perm(actor, MANAGE, project.organization)
@@ -420,6 +441,7 @@ def shift_series_create(
                 join_mode=join_mode,
                 insurance_required=insurance_required,
                 note=note,
+                partner=partner,
             )
             for day in days
         ]
@@ -472,7 +494,8 @@ def shift_update(
             day = target.start.astimezone(tz).date()
             target.start, target.end = _at(day, data["start_time"]), _at(day, data["end_time"])
         for key in SHIFT_FIELDS:
-            if key in data:
+            # People reached are counted per event: never copied along a series.
+            if key in data and not (key == "people_reached" and target.pk != shift.pk):
                 setattr(target, key, data[key])
         for field, messages in _shift_errors(
             project=target.project,
@@ -480,6 +503,7 @@ def shift_update(
             end=target.end,
             capacity=target.capacity,
             post=target.post,
+            people_reached=target.people_reached,
         ).items():
             errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
         if target.capacity is not None and target.capacity < taken.get(target.pk, 0):

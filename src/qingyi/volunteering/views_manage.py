@@ -258,6 +258,8 @@ def shift_edit(request, shift_pk: int):
         "insurance_required": shift.insurance_required,
         "qualifications": list(shift.required_qualifications.all()),
         "note": shift.note,
+        "partner": shift.partner,
+        "people_reached": shift.people_reached,
     }
     form = forms.ShiftEditForm(request.POST or None, project=shift.project, initial=initial)
     if not shift.series_id:
