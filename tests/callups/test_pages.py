@@ -75,7 +75,7 @@ def test_preview_counts_before_sending_and_send_with_zero_recipients_explains(ca
     client = login(c.personas.coordinator)
     url = reverse("callups:preview", args=[c.callup.pk])
     body = client.get(url, {"organization": c.tree.committee.pk, "max_age": 35}).content.decode()
-    assert "2 volunteers will receive it" in body
+    assert "2 volunteers who have not had it yet will receive it" in body
     body = client.get(
         url, {"organization": c.tree.committee.pk, "min_age": 50, "max_age": 40}
     ).content.decode()
