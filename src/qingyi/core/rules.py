@@ -239,6 +239,13 @@ def volunteer_star_level(hours: Decimal | float) -> int:
 # closed (done or cancelled) — or since it was made, for one never closed. The counts,
 # times, department and rating stay, so the figures do not change.
 
+# --- Call-ups (应急动员) -------------------------------------------------------------------
+# 志愿服务条例 (as RULES.md records it: tasks fit the volunteer's age and ability; specialised
+# tasks need training or a qualification): in hospitals triage (预检分诊) is a nurse's duty;
+# volunteers only assist (queue guidance, temperature checks). A triage-assistance call-up says so on its
+# page and in its message (callups.models.TRIAGE_NOTICE). The youth share of responders uses
+# YOUTH_MIN_AGE–YOUTH_MAX_AGE above.
+
 # --- Settings: facts that vary by place ------------------------------------------------
 
 
