@@ -364,8 +364,10 @@ def loadavg() -> str:
 
 
 def serial(shift, users: list[tuple[int, object]], profiler=None) -> dict[str, float]:
-    """In this process, one request at a time (no server, no contention): median milliseconds
-    of a floor request, a check-in and a check-out, alternating. ``users`` are (index, user):
+    """In this process, one request at a time (no server, no contention): median CPU
+    milliseconds of this process (``time.process_time``: the Django side, and SQLite's, but
+    not PostgreSQL's server; hardly touched by other processes' load) of a floor request, a
+    check-in and a check-out, alternating. ``users`` are (index, user):
     odd indexes were checked in at set-up (their scan is a check-out). With ``profiler``, the
     scans are profiled instead of timed."""
     from django.test import Client
@@ -397,14 +399,14 @@ def serial(shift, users: list[tuple[int, object]], profiler=None) -> dict[str, f
         floor(client)
     timings: dict[str, list[float]] = {"floor": [], "check-in": [], "check-out": []}
     for i, client in clients:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         floor(client)
-        timings["floor"].append(time.perf_counter() - t0)
+        timings["floor"].append(time.process_time() - t0)
         if profiler:
             profiler.enable()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         scan(client)
-        timings["check-out" if i % 2 else "check-in"].append(time.perf_counter() - t0)
+        timings["check-out" if i % 2 else "check-in"].append(time.process_time() - t0)
         if profiler:
             profiler.disable()
     return {k: statistics.median(v) * 1000 for k, v in timings.items()}
@@ -425,7 +427,9 @@ def profile(args) -> dict:
     users = list(enumerate(world["user_objects"][:n]))
     half = n // 2
     medians = serial(world["shift"], users[:half])
-    print("  in-process, one at a time: median ms " + ", ".join(f"{k} {v:.2f}" for k, v in medians.items()))
+    print(
+        "  in-process, one at a time: median CPU ms " + ", ".join(f"{k} {v:.2f}" for k, v in medians.items())
+    )
     profiler = cProfile.Profile()
     serial(world["shift"], users[half:], profiler)
     out = io.StringIO()
@@ -433,6 +437,8 @@ def profile(args) -> dict:
     stats.sort_stats("cumulative").print_stats(
         r"qingyi|django/(db/models/(query|base|sql/compiler)|contrib|middleware|test/client)", 40
     )
+    stats.sort_stats("tottime").print_stats(r"execute|commit|as_sql|compile|_save_table|__init__", 12)
+    stats.sort_stats("cumulative")
     if args.show_queries:
         stats.print_callees(r"shift_for|shift_scan|scan_accept|_record_scan|_check_in_new|_scan_on_record")
     print(out.getvalue())
@@ -762,7 +768,7 @@ def print_table(reports: list[dict]) -> None:
         )
         cpu = r["serial"]
         print(
-            "  one at a time in-process (no server, no contention; the CPU cost): "
+            "  CPU per request, one at a time in-process (no server, no contention): "
             f"floor {cpu['floor']:.2f} ms, "
             f"check-in {cpu['check-in']:.2f} ms, check-out {cpu['check-out']:.2f} ms → floor/scan "
             f"{2 * cpu['floor'] / (cpu['check-in'] + cpu['check-out']):.2f}"
