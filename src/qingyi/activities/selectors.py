@@ -268,12 +268,15 @@ def registration_list(activity: Activity) -> QuerySet[Registration]:
 
 
 def registration_counts(activity: Activity) -> dict[str, int]:
-    return dict(
+    """Registrations per status, every status present (0 when none)."""
+    counts = dict.fromkeys(Registration.Status.values, 0)
+    counts.update(
         Registration.objects.filter(activity=activity)
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
     )
+    return counts
 
 
 # --- Calendar ----------------------------------------------------------------------------

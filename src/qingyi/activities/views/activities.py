@@ -238,7 +238,9 @@ def activity_cancel(request, activity_pk: int):
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_cancel(activity=activity, reason=form.cleaned_data["reason"], actor=request.user)
+            services.activity_cancel(
+                activity=activity, reason=form.cleaned_data["reason"], actor=request.user
+            )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
