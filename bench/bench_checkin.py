@@ -353,6 +353,60 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start within 60 s")
 
 
+class LockSampler:
+    """PostgreSQL only: how many of the database's sessions wait on a lock (row or
+    transaction locks: ``wait_event_type = 'Lock'``), sampled every 20 ms while a phase runs."""
+
+    def __init__(self, url: str | None):
+        self.url = url
+        self.samples: dict[str, list[tuple[int, int]]] = {}
+        self.kinds: dict[str, int] = {}  # "<phase>: <lock type> <table>" → sessions seen waiting
+
+    def run(self, kind: str, phase):
+        if not self.url:
+            return phase()
+        import psycopg
+
+        stop = threading.Event()
+        samples = self.samples.setdefault(kind, [])
+
+        def sample() -> None:
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                while not stop.is_set():
+                    row = conn.execute(
+                        "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), "
+                        "count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    ).fetchone()
+                    samples.append((row[0], row[1]))
+                    for locktype, relation in conn.execute(
+                        "SELECT l.locktype, coalesce(c.relname, '') FROM pg_locks l "
+                        "LEFT JOIN pg_class c ON c.oid = l.relation WHERE NOT l.granted"
+                    ).fetchall():
+                        key = f"{kind}: {locktype} {relation}".strip()
+                        self.kinds[key] = self.kinds.get(key, 0) + 1
+                    time.sleep(0.02)
+
+        thread = threading.Thread(target=sample)
+        thread.start()
+        try:
+            return phase()
+        finally:
+            stop.set()
+            thread.join()
+
+    def summary(self) -> dict:
+        return {
+            kind: {
+                "waiting": statistics.mean(w for w, _a in rows),
+                "active": statistics.mean(a for _w, a in rows),
+                "max_waiting": max(w for w, _a in rows),
+            }
+            for kind, rows in self.samples.items()
+            if rows
+        }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -563,10 +617,19 @@ def child(args) -> dict:
         floors = [(sessions[names[i]], f"floor-{uuid.uuid4()}", None) for i in range(n)]
         phases: dict[str, list[Phase]] = {"floor": [], "scan": []}
         size = -(-n // ROUNDS)
+        locks = LockSampler(os.environ.get("DATABASE_URL") if vendor == "postgresql" else None)
         for r in range(ROUNDS):
             part = slice(r * size, (r + 1) * size)
-            phases["floor"].append(run_phase(port, "floor", spread(floors[part]), deadline, floor))
-            phases["scan"].append(run_phase(port, "scan", spread(items[part]), deadline, scan))
+            phases["floor"].append(
+                locks.run(
+                    "floor", lambda p=part: run_phase(port, "floor", spread(floors[p]), deadline, floor)
+                )
+            )
+            phases["scan"].append(
+                locks.run("scan", lambda p=part: run_phase(port, "scan", spread(items[p]), deadline, scan))
+            )
+        report["locks"] = locks.summary()
+        report["lock_kinds"] = sorted(locks.kinds.items(), key=lambda kv: -kv[1])[:4]
         report["load"].append(loadavg())
 
         # 3. Replays of 10 % of the scans: the first outcome, nothing written again.
@@ -777,6 +840,16 @@ def print_table(reports: list[dict]) -> None:
         for key in ("floor", "scan", "replay", "signup"):
             if key in r and (r[key]["first_errors"] or r[key]["reconnects"]):
                 print(f"  {key}: errors {r[key]['first_errors']}, reconnects {r[key]['reconnects']}")
+        for kind, lock in r.get("locks", {}).items():
+            print(
+                f"  PostgreSQL sessions during {kind}: {lock['active']:.1f} active on average, "
+                f"{lock['waiting']:.1f} waiting on a lock (at most {lock['max_waiting']})"
+            )
+        if r.get("lock_kinds"):
+            print(
+                "  lock waits seen (not granted, summed over samples): "
+                + "; ".join(f"{k} ×{v}" for k, v in r["lock_kinds"])
+            )
         print(f"  gunicorn log: {r['log']}")
         bad = 0
         for label, (got, want) in r["checks"].items():
