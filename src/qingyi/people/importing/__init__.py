@@ -1,0 +1,41 @@
+"""Importing the roster from a spreadsheet, and exporting it in the same columns."""
+
+from qingyi.people.importing.services import (
+    COLUMNS,
+    EXPORT_HEADERS,
+    EXPORT_WIDTHS,
+    OLE_SIGNATURE,
+    CellError,
+    choice_label,
+    column_help,
+    default_import_organization,
+    max_bytes,
+    max_rows,
+    parse_date,
+    roster_export_rows,
+    roster_import_apply,
+    roster_import_discard,
+    roster_import_upload,
+    roster_imports_for,
+    template_rows,
+)
+
+__all__ = [
+    "COLUMNS",
+    "EXPORT_HEADERS",
+    "EXPORT_WIDTHS",
+    "OLE_SIGNATURE",
+    "CellError",
+    "choice_label",
+    "column_help",
+    "default_import_organization",
+    "max_bytes",
+    "max_rows",
+    "parse_date",
+    "roster_export_rows",
+    "roster_import_apply",
+    "roster_import_discard",
+    "roster_import_upload",
+    "roster_imports_for",
+    "template_rows",
+]
