@@ -25,6 +25,11 @@ one ServiceRecord per volunteer, checked in or out as asked), every floor write 
 SQL queries of one check-in, one check-out and one floor request are counted in-process
 (Django test client, CaptureQueriesContext; ``--show-queries`` prints them).
 
+Beside the gunicorn figures: the CPU time of one floor request, check-in and check-out made one
+at a time in-process (no server, no contention: what the code costs), and on PostgreSQL the
+sessions waiting on a lock during each phase, sampled from pg_stat_activity / pg_locks (what
+the contention costs). ``--profile`` instead runs the scans in-process under cProfile.
+
 Errors are any unexpected status or answer, "database is locked" anywhere, and tracebacks in
 gunicorn's log. The client threads share the machine's cores with gunicorn (and, here, with
 other users: the load average is printed), which costs both rows alike. Figures only.
