@@ -1,23 +1,21 @@
-"""Importing the roster from a spreadsheet, and exporting it in the same columns."""
+"""Importing the roster from a spreadsheet, and exporting it in the same columns.
 
+``columns`` holds the column table and header matching, ``reading`` the workbook's safety
+checks, ``cells`` the conversion of cells to values, ``validation`` the row checks against
+the rules and the database, ``services`` the upload/apply/discard flow and ``exporting``
+the roster export. The names below are the ones the rest of the code uses.
+"""
+
+from qingyi.people.importing.cells import parse_date
+from qingyi.people.importing.columns import COLUMNS, choice_label, column_help
+from qingyi.people.importing.exporting import EXPORT_HEADERS, EXPORT_WIDTHS, roster_export_rows, template_rows
+from qingyi.people.importing.reading import OLE_SIGNATURE, CellError, max_bytes, max_rows
 from qingyi.people.importing.services import (
-    COLUMNS,
-    EXPORT_HEADERS,
-    EXPORT_WIDTHS,
-    OLE_SIGNATURE,
-    CellError,
-    choice_label,
-    column_help,
     default_import_organization,
-    max_bytes,
-    max_rows,
-    parse_date,
-    roster_export_rows,
     roster_import_apply,
     roster_import_discard,
     roster_import_upload,
     roster_imports_for,
-    template_rows,
 )
 
 __all__ = [
