@@ -1,16 +1,18 @@
-"""The fictional demo hospital (``manage.py demo_data``) and the builder the volume generator reuses."""
+"""The fictional demo hospital (``manage.py demo_data``) and the builder the volume generator reuses.
 
-from qingyi.core.demo.build import (
+``shape`` holds one hospital's organisations, branches and staff mix, ``names`` the invented
+names and numbers, ``accounts`` the demo logins and ``build`` the bulk builder.
+"""
+
+from qingyi.core.demo.accounts import DemoAccount, demo_accounts, demo_exists
+from qingyi.core.demo.build import build
+from qingyi.core.demo.shape import (
     COMMITTEE_NAME,
     DEFAULT_SEED,
     DEMO_BRANCH,
     DEMO_PASSWORD,
     HOSPITAL_PEOPLE,
     MIN_PEOPLE_PER_HOSPITAL,
-    DemoAccount,
-    build,
-    demo_accounts,
-    demo_exists,
     hospitals_for,
     orgs_per_hospital,
 )

@@ -12,7 +12,7 @@ follow the league's rules (12 digits, year of joining first, required from 2017)
 records are deliberately out of line so the alerts have something to show: members past
 28 without a post (超龄离团), branches under three members, elections overdue or due soon.
 
-The first hospital also gets one demo login per role (``DEMO_ACCOUNTS``).
+The first hospital also gets one demo login per role (``accounts.DEMO_ACCOUNTS``).
 """
 
 from __future__ import annotations
@@ -28,237 +28,48 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from qingyi.accounts.models import Role, RoleAssignment, User
 from qingyi.core import rules
-from qingyi.core.scoping import subtree_ids
+from qingyi.core.demo.accounts import DemoAccount, _create_accounts, demo_accounts
+from qingyi.core.demo.names import (
+    ETHNICITIES,
+    GIVEN_ANY,
+    GIVEN_MEN,
+    GIVEN_WOMEN,
+    HOSPITAL_KINDS,
+    ID_AREAS,
+    PHONE_PREFIXES,
+    PLACES,
+    SURNAME_WEIGHTS,
+    SURNAMES,
+    id_number,
+)
+from qingyi.core.demo.shape import (
+    BATCH_SIZE,
+    COMMITTEE_NAME,
+    DEFAULT_SEED,
+    DEMO_BRANCH,
+    DEPARTMENTS,
+    DIRECT_BRANCHES,
+    EDU,
+    EDUCATION,
+    EDUCATION_MIN_AGE,
+    GENERAL_BRANCHES,
+    HOSPITAL_PEOPLE,
+    MIN_PEOPLE_PER_HOSPITAL,
+    PARTY_BRANCHES,
+    POST,
+    PROF,
+    PROFILES,
+    PS,
+    STAFF_STATUS,
+    STUDENT_STATUS,
+    TINY_BRANCH_SIZE,
+    TITLE,
+    BranchSpec,
+    GeneralBranchSpec,
+)
 from qingyi.organizations.models import Department, Election, Organization, PartyBranch, Position
-from qingyi.people.models import Person, Transfer
-
-COMMITTEE_NAME = "青山医院团委"
-HOSPITAL_PEOPLE = 1500
-DEFAULT_SEED = 504  # 4 May, Youth Day
-DEMO_PASSWORD = "qingyi-demo"  # passes the password validators: 11 characters, not common, not numeric
-MIN_PEOPLE_PER_HOSPITAL = 100
-BATCH_SIZE = 2000
-
-PS = Person.PoliticalStatus
-PROF = Person.Profession
-EDU = Person.Education
-TITLE = Person.Title
-POST = Position.Title
-
-
-# --- The shape of one hospital -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BranchSpec:
-    name: str
-    departments: tuple[str, ...]
-    profile: str  # key of PROFILES
-    party_branch: str
-    weight: float = 1.0  # share of the roster, relative to other branches
-    student: bool = False
-    tiny: bool = False  # has shrunk below three members: the tree flags it
-    young: bool = False  # founded months ago, no election yet
-
-
-@dataclass(frozen=True)
-class GeneralBranchSpec:
-    name: str
-    party_branch: str
-    branches: tuple[BranchSpec, ...]
-
-
-def _b(name: str, profile: str, party_branch: str, weight: float, departments: str, **flags) -> BranchSpec:
-    return BranchSpec(name, tuple(departments.split()), profile, party_branch, weight, **flags)
-
-
-# fmt: off
-PARTY_BRANCHES = (
-    "护理第一党支部", "护理第二党支部", "内科党支部", "外科党支部", "医技党支部", "妇儿党支部",
-    "急诊重症党支部", "机关第一党支部", "机关第二党支部", "后勤党支部", "研究生党支部", "学生党支部",
-)
-
-DEPARTMENTS = [
-    "心血管内科", "呼吸与危重症医学科", "消化内科", "神经内科", "肾内科", "内分泌科", "肿瘤科", "血液科",
-    "感染科", "老年病科", "普外科", "骨科", "神经外科", "泌尿外科", "胸外科", "麻醉科",
-    "手术室", "妇产科", "儿科", "新生儿科", "急诊科", "重症医学科", "院前急救科", "检验科",
-    "放射科", "超声科", "病理科", "药学部", "中医科", "康复医学科", "眼科", "耳鼻喉科",
-    "口腔科", "体检中心", "门诊部", "护理部", "医务部", "党委办公室", "人力资源部", "信息中心",
-    "后勤保障部",
-]
-
-GENERAL_BRANCHES = (
-    GeneralBranchSpec("护理团总支", "护理第一党支部", (
-        _b("内科护理团支部", "nursing", "护理第一党支部", 1.1,
-           "心血管内科 呼吸与危重症医学科 消化内科 神经内科"),
-        _b("外科护理团支部", "nursing", "护理第一党支部", 1.1, "普外科 骨科 神经外科 泌尿外科 胸外科"),
-        _b("妇儿护理团支部", "nursing", "护理第二党支部", 1.05, "妇产科 儿科 新生儿科"),
-        _b("急危重症护理团支部", "nursing", "护理第二党支部", 1.05, "急诊科 重症医学科"),
-        _b("手术室护理团支部", "nursing", "护理第二党支部", 1.0, "手术室 麻醉科"),
-        _b("门诊护理团支部", "nursing", "护理第二党支部", 0.95, "门诊部 护理部 体检中心"),
-        _b("老年病护理团支部", "nursing", "护理第一党支部", 0.95, "老年病科 肾内科 内分泌科 康复医学科"),
-        _b("肿瘤血液护理团支部", "nursing", "护理第一党支部", 0.95, "肿瘤科 血液科 感染科"),
-    )),
-    GeneralBranchSpec("内科团总支", "内科党支部", (
-        _b("心血管内科团支部", "medical", "内科党支部", 1.0, "心血管内科"),
-        _b("呼吸消化内科团支部", "medical", "内科党支部", 1.0, "呼吸与危重症医学科 消化内科"),
-        _b("神经内科团支部", "medical", "内科党支部", 0.85, "神经内科"),
-        _b("肾内内分泌科团支部", "medical", "内科党支部", 0.85, "肾内科 内分泌科"),
-        _b("肿瘤血液科团支部", "medical", "内科党支部", 0.85, "肿瘤科 血液科"),
-        _b("感染科团支部", "medical", "内科党支部", 0.7, "感染科"),
-    )),
-    GeneralBranchSpec("外科团总支", "外科党支部", (
-        _b("普外科团支部", "medical", "外科党支部", 1.0, "普外科"),
-        _b("骨科团支部", "medical", "外科党支部", 0.9, "骨科"),
-        _b("神经外科团支部", "medical", "外科党支部", 0.8, "神经外科"),
-        _b("泌尿胸外科团支部", "medical", "外科党支部", 0.85, "泌尿外科 胸外科"),
-        _b("麻醉科团支部", "medical", "外科党支部", 0.8, "麻醉科 手术室"),
-    )),
-    GeneralBranchSpec("医技团总支", "医技党支部", (
-        _b("检验科团支部", "technician", "医技党支部", 0.9, "检验科"),
-        _b("影像科团支部", "technician", "医技党支部", 0.9, "放射科 超声科"),
-        _b("药学部团支部", "pharmacy", "医技党支部", 0.8, "药学部"),
-        _b("病理科团支部", "technician", "医技党支部", 0.0, "病理科", tiny=True),
-    )),
-    GeneralBranchSpec("妇儿团总支", "妇儿党支部", (
-        _b("妇产科团支部", "medical", "妇儿党支部", 0.9, "妇产科"),
-        _b("儿科团支部", "medical", "妇儿党支部", 0.9, "儿科 新生儿科"),
-    )),
-    GeneralBranchSpec("急诊重症团总支", "急诊重症党支部", (
-        _b("急诊科团支部", "medical", "急诊重症党支部", 0.85, "急诊科"),
-        _b("重症医学科团支部", "medical", "急诊重症党支部", 0.8, "重症医学科"),
-        _b("院前急救团支部", "medical", "急诊重症党支部", 0.0, "院前急救科", tiny=True),
-    )),
-    GeneralBranchSpec("行政后勤团总支", "机关第一党支部", (
-        _b("机关第一团支部", "admin", "机关第一党支部", 0.7, "党委办公室 医务部 人力资源部"),
-        _b("机关第二团支部", "admin", "机关第二党支部", 0.6, "护理部 门诊部 医务部"),
-        _b("信息中心团支部", "admin", "机关第二党支部", 0.45, "信息中心"),
-        _b("后勤保障团支部", "logistics", "后勤党支部", 0.6, "后勤保障部"),
-    )),
-    GeneralBranchSpec("学生团总支", "研究生党支部", (
-        _b("规培医师团支部", "resident", "研究生党支部", 1.0, "心血管内科 消化内科 普外科 骨科 急诊科 儿科"),
-        _b("研究生第一团支部", "postgraduate", "研究生党支部", 0.8, "心血管内科 神经内科 肿瘤科 普外科",
-           student=True),
-        _b("研究生第二团支部", "postgraduate", "研究生党支部", 0.8, "骨科 妇产科 儿科 检验科 放射科",
-           student=True),
-        _b("临床实习生第一团支部", "intern", "学生党支部", 0.9, "消化内科 普外科 急诊科 儿科", student=True),
-        _b("临床实习生第二团支部", "intern", "学生党支部", 0.9, "神经内科 骨科 妇产科 感染科", student=True),
-        _b("护理实习生团支部", "nursing_intern", "学生党支部", 0.9, "心血管内科 普外科 儿科 手术室",
-           student=True),
-    )),
-)
-
-DIRECT_BRANCHES = (
-    _b("中医康复团支部", "medical", "内科党支部", 0.7, "中医科 康复医学科"),
-    _b("五官科团支部", "medical", "外科党支部", 0.7, "眼科 耳鼻喉科 口腔科"),
-    _b("体检中心团支部", "nursing", "护理第二党支部", 0.5, "体检中心", young=True),
-)
-# fmt: on
-
-DEMO_BRANCH = "内科护理团支部"  # the branch of the demo org admin and member
-COORDINATOR_BRANCH = "机关第一团支部"
-TINY_BRANCH_SIZE = 2
-
-# Who works in a branch: professions, share of women, political status mix.
-STAFF_STATUS = {PS.LEAGUE_MEMBER: 66, PS.PROBATIONARY_PARTY_MEMBER: 4, PS.PARTY_MEMBER: 14, PS.MASSES: 16}
-STUDENT_STATUS = {PS.LEAGUE_MEMBER: 84, PS.PROBATIONARY_PARTY_MEMBER: 5, PS.PARTY_MEMBER: 8, PS.MASSES: 3}
-PROFILES: dict[str, dict] = {
-    "nursing": {"professions": {PROF.NURSE: 1}, "women": 0.92},
-    "medical": {"professions": {PROF.DOCTOR: 80, PROF.NURSE: 12, PROF.TECHNICIAN: 8}, "women": 0.5},
-    "technician": {"professions": {PROF.TECHNICIAN: 85, PROF.DOCTOR: 15}, "women": 0.6},
-    "pharmacy": {"professions": {PROF.PHARMACIST: 90, PROF.TECHNICIAN: 10}, "women": 0.68},
-    "admin": {"professions": {PROF.ADMINISTRATION: 80, PROF.OTHER: 10, PROF.NURSE: 10}, "women": 0.62},
-    "logistics": {"professions": {PROF.LOGISTICS: 85, PROF.OTHER: 15}, "women": 0.3},
-    "resident": {"professions": {PROF.DOCTOR: 1}, "women": 0.52},
-    "postgraduate": {"professions": {PROF.STUDENT: 1}, "women": 0.55, "student": True},
-    "intern": {"professions": {PROF.STUDENT: 1}, "women": 0.55, "student": True},
-    "nursing_intern": {"professions": {PROF.STUDENT: 1}, "women": 0.9, "student": True},
-}
-EDUCATION = {
-    PROF.NURSE: {EDU.JUNIOR_COLLEGE: 33, EDU.BACHELOR: 62, EDU.MASTER: 5},
-    PROF.DOCTOR: {EDU.BACHELOR: 22, EDU.MASTER: 58, EDU.DOCTORATE: 20},
-    PROF.TECHNICIAN: {EDU.JUNIOR_COLLEGE: 20, EDU.BACHELOR: 65, EDU.MASTER: 15},
-    PROF.PHARMACIST: {EDU.BACHELOR: 60, EDU.MASTER: 40},
-    PROF.ADMINISTRATION: {EDU.BACHELOR: 62, EDU.MASTER: 38},
-    PROF.LOGISTICS: {EDU.SECONDARY: 30, EDU.JUNIOR_COLLEGE: 50, EDU.BACHELOR: 20},
-    PROF.OTHER: {EDU.JUNIOR_COLLEGE: 40, EDU.BACHELOR: 60},
-}
-# Youngest age at which each degree is plausible.
-EDUCATION_MIN_AGE = {EDU.MASTER: 24, EDU.DOCTORATE: 27}
-
-# --- Names (drawn at random: every name is invented) --------------------------------------------
-
-# fmt: off
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
-    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-SURNAME_WEIGHTS = tuple(1 / (rank + 6) for rank in range(len(SURNAMES)))
-GIVEN_WOMEN = (
-    "婷娟静丽敏燕艳芳玲雪琳洁颖欣怡佳梦雨露倩瑶璐悦蕾薇莉慧婧晶丹萍霞月琪茜妍馨诗涵思彤可宁韵岚菲蓉莹"
-)
-GIVEN_MEN = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆旭龙林阳博文昊然轩豪峰成亮新洋毅源翔睿哲航"
-GIVEN_ANY = "子一思家嘉雨欣晓梓若文天海春秋云安书卓泽明清昕晨宁"
-ETHNICITIES = {
-    "汉族": 930, "土家族": 20, "苗族": 12, "回族": 10, "壮族": 8, "彝族": 6,
-    "满族": 5, "蒙古族": 3, "藏族": 3, "侗族": 3,
-}
-
-# Places of the imaginary city, for the other hospitals of a city-scale volume.
-PLACES = [
-    "白石", "松溪", "云岭", "南湖", "东川", "西岭", "北坪", "临江", "清河", "柳林", "桃源", "石门",
-    "金沙", "玉泉", "长宁", "安平", "星桥", "望江", "凤鸣", "龙溪", "梅岭", "竹溪", "兰亭", "枫桥",
-]
-HOSPITAL_KINDS = ("人民医院", "中医院", "妇幼保健院", "中心医院", "第二人民医院")
-# Area codes for ID numbers (first six digits) and league regions (four digits of development numbers).
-ID_AREAS = (
-    "510104", "510107", "430102", "420106", "610113", "530102", "520102", "450103", "360102", "410105",
-)
-PHONE_PREFIXES = (
-    "130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159",
-    "166", "175", "176", "177", "180", "181", "182", "183", "186", "187", "188", "189", "191", "198", "199",
-)
-
-# fmt: on
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def id_number(area: str, birth: dt.date, sequence: int) -> str:
-    """A resident ID number (GB 11643-1999) with its check digit; ``sequence`` odd for men."""
-    body = f"{area}{birth:%Y%m%d}{sequence:03d}"
-    return body + _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
-
-
-# --- Demo logins -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccountSpec:
-    username: str
-    role: str
-    where: str  # "committee" or a branch name
-    who: str  # how the linked person is chosen
-
-
-DEMO_ACCOUNTS = (
-    AccountSpec("admin", Role.COMMITTEE_ADMIN, "committee", "secretary"),
-    AccountSpec("branch", Role.ORG_ADMIN, DEMO_BRANCH, "secretary"),
-    AccountSpec("coordinator", Role.COORDINATOR, "committee", COORDINATOR_BRANCH),
-    AccountSpec("member", Role.MEMBER, DEMO_BRANCH, "member"),
-)
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    role: str
-    organization: str
-    person: str
-    password: str  # the demo password, or a note that it was changed
+from qingyi.people.models import Person
 
 
 @dataclass
@@ -287,44 +98,7 @@ class BuildReport:
         )
 
 
-def demo_exists() -> bool:
-    return Organization.objects.filter(depth=1, name=COMMITTEE_NAME).exists()
-
-
-def demo_accounts() -> list[DemoAccount]:
-    """The demo logins as they stand in the database (the password only if it still works)."""
-    users = {u.username: u for u in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])}
-    persons = dict(Person.objects.filter(user__in=users.values()).values_list("user_id", "name"))
-    result = []
-    for spec in DEMO_ACCOUNTS:
-        user = users.get(spec.username)
-        if user is None:
-            continue
-        grant = (
-            RoleAssignment.objects.filter(user=user, role=spec.role).select_related("organization").first()
-        )
-        result.append(
-            DemoAccount(
-                username=user.username,
-                role=str(Role(spec.role).label),
-                organization=grant.organization.name if grant else "—",
-                person=persons.get(user.pk, "—"),
-                password=DEMO_PASSWORD if user.check_password(DEMO_PASSWORD) else "(changed since)",
-            )
-        )
-    return result
-
-
 # --- The builder -------------------------------------------------------------------------------------
-
-
-def hospitals_for(orgs: int) -> int:
-    """How many hospitals make about ``orgs`` organisations."""
-    return max(1, round(orgs / orgs_per_hospital()))
-
-
-def orgs_per_hospital() -> int:
-    return 1 + len(GENERAL_BRANCHES) + sum(len(g.branches) for g in GENERAL_BRANCHES) + len(DIRECT_BRANCHES)
 
 
 @dataclass
@@ -892,69 +666,3 @@ def build(
     if accounts and first_orgs:
         builder.report.accounts = demo_accounts()
     return builder.report
-
-
-def _create_accounts(builder: _Builder, orgs: list[_Org]) -> None:
-    """One login per role, linked to roster people of the demo hospital."""
-    committee = orgs[0].obj
-    by_name = {o.obj.name: o.obj for o in orgs}
-    secretaries = builder.secretaries
-    used: set[int] = set()
-    for spec in DEMO_ACCOUNTS:
-        organization = committee if spec.where == "committee" else by_name[spec.where]
-        if spec.who == "secretary":
-            person = secretaries["committee" if spec.where == "committee" else spec.where]
-        else:
-            branch = by_name[DEMO_BRANCH if spec.who == "member" else spec.who]
-            cadres = set(
-                Position.objects.filter(organization__in=subtree_ids(committee.path)).values_list(
-                    "person_id", flat=True
-                )
-            )
-            candidates = Person.objects.filter(
-                organization=branch, status=Person.Status.ACTIVE, user__isnull=True
-            ).exclude(pk__in=cadres | used)
-            if spec.who == "member":
-                candidates = candidates.filter(
-                    political_status=PS.LEAGUE_MEMBER,
-                    birth_date__gt=rules.years_before(builder.today, 27),
-                )
-            person = candidates.order_by("employee_number").first()
-        user = User.objects.filter(username=spec.username).first()
-        if user is None:
-            user = User(
-                username=spec.username, phone=person.phone if person and spec.who == "member" else None
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        RoleAssignment.objects.get_or_create(user=user, role=spec.role, organization=organization)
-        if person is not None and person.user_id is None and not Person.objects.filter(user=user).exists():
-            Person.objects.filter(pk=person.pk).update(user=user)
-            used.add(person.pk)
-    # Two people waiting to move into the demo branch, for its admin to decide.
-    branch = by_name[DEMO_BRANCH]
-    admin = User.objects.get(username="admin")
-    movers = (
-        Person.objects.filter(
-            organization__in=subtree_ids(committee.path),
-            organization__kind=Organization.Kind.BRANCH,
-            organization__is_student=False,
-            status=Person.Status.ACTIVE,
-            user__isnull=True,
-        )
-        .exclude(organization=branch)
-        .exclude(positions__isnull=False)
-        .order_by("employee_number")[:2]
-    )
-    Transfer.objects.bulk_create(
-        [
-            Transfer(
-                person=p,
-                from_organization_id=p.organization_id,
-                to_organization=branch,
-                requested_by=admin,
-                note="轮转至内科护理单元",
-            )
-            for p in movers
-        ]
-    )
