@@ -115,6 +115,13 @@ def visible_projects_q(volunteer: Volunteer, prefix: str = "") -> Q:
     return Q(**{f"{field}__in": ancestors}) | Q(**{f"{field}__startswith": path})
 
 
+def project_visible_to(volunteer: Volunteer, project: Project) -> bool:
+    """``visible_projects_q`` for one loaded project, in Python (no query when the project's
+    organisation is loaded): its organisation is the volunteer's, an ancestor or in the subtree."""
+    path, other = volunteer.organization.path, project.organization.path
+    return path.startswith(other) or other.startswith(path)
+
+
 def missing_qualification_q(volunteer: Volunteer) -> Q:
     """Shifts requiring a qualification the volunteer does not hold valid on the shift's day."""
     valid = VolunteerQualification.objects.filter(
@@ -144,6 +151,21 @@ def shifts_visible_to(volunteer: Volunteer) -> QuerySet[Shift]:
     """Every shift (past or future) of the projects the volunteer may see."""
     return Shift.objects.filter(visible_projects_q(volunteer, "project__")).select_related(
         "project", "project__organization", "post"
+    )
+
+
+# What a check-in reads of the shift; anything else would cost a query of its own.
+SCAN_FIELDS = ("start", "end", "cancelled_at", "insurance_required", "project__organization__path")
+
+
+def shift_to_scan(volunteer: Volunteer, shift_pk: int) -> Shift | None:
+    """The shift a volunteer scans the code of, if they may see it (None otherwise): one narrow
+    query with only what ``hours.shift_scan`` reads."""
+    return (
+        Shift.objects.filter(visible_projects_q(volunteer, "project__"), pk=shift_pk)
+        .select_related("project__organization")
+        .only(*SCAN_FIELDS)
+        .first()
     )
 
 

@@ -223,11 +223,17 @@ def my_hours(request):
 def scan(request, shift_pk: int):
     """The page a volunteer's phone opens from the shift's QR code; its script posts the scan
     (and keeps it on the phone when the network fails, to send it later with its own time)."""
-    shift = shift_for(request, shift_pk)
     if request.method == "GET":
+        shift = shift_for(request, shift_pk)
         return render(
             request, "volunteering/scan.html", {"shift": shift, "code": request.GET.get("c", "")[:64]}
         )
+    # The scan itself: a volunteer's shift in one narrow query (no role lookup); anyone else —
+    # a manager who is not a volunteer who may see it, or nobody — as shift_for decides.
+    volunteer = selectors.volunteer_of(request.user)
+    shift = selectors.shift_to_scan(volunteer, shift_pk) if volunteer is not None else None
+    if shift is None:
+        shift = shift_for(request, shift_pk)
     scanned_at = parse_datetime(request.POST.get("scanned_at", "") or "")
     if scanned_at is not None and timezone.is_naive(scanned_at):
         scanned_at = None
