@@ -1,28 +1,31 @@
-"""Writes of volunteer service (see ``signups`` for the rules every service follows)."""
+"""Writes of volunteer service: volunteers, projects, shifts and sign-ups.
 
-from qingyi.volunteering.services.signups import (
-    CATEGORY_CANCELLED,
-    CATEGORY_DECISION,
-    MANAGE,
+Check-in and hours live in ``hours.py``. Every service validates, writes inside one
+transaction and raises ``ValidationError`` with a message for the person in front of it.
+``volunteers`` holds volunteers, qualifications, projects and posts; ``shifts`` one-off and
+repeating shifts; ``signups`` sign-ups, the waiting list and reminders (and the no-overbooking
+lock); ``common`` the permission and notifications they share. Callers keep using
+``services.<name>``: every public name is re-exported here (``rules`` too, which views read
+through this module).
+"""
+
+from qingyi.core import rules
+from qingyi.volunteering.services.common import CATEGORY_CANCELLED, CATEGORY_DECISION, MANAGE, logger
+from qingyi.volunteering.services.shifts import (
     SERIES_MAX_DAYS,
     SERIES_MAX_SHIFTS,
     SHIFT_FIELDS,
-    VOLUNTEER_FIELDS,
-    cancel_cutoff,
-    eligibility_errors,
-    logger,
-    post_create,
-    project_create,
-    project_update,
-    qualification_grant,
-    reminder_key,
-    rules,
     series_days,
     shift_cancel,
     shift_create,
-    shift_reminders_send,
     shift_series_create,
     shift_update,
+)
+from qingyi.volunteering.services.signups import (
+    cancel_cutoff,
+    eligibility_errors,
+    reminder_key,
+    shift_reminders_send,
     shifts_visible,
     signup_approve,
     signup_assign,
@@ -30,6 +33,13 @@ from qingyi.volunteering.services.signups import (
     signup_create,
     signup_refuse,
     signups_mark_no_shows,
+)
+from qingyi.volunteering.services.volunteers import (
+    VOLUNTEER_FIELDS,
+    post_create,
+    project_create,
+    project_update,
+    qualification_grant,
     volunteer_clear_no_shows,
     volunteer_create,
     volunteer_register_staff,
