@@ -209,3 +209,49 @@ def test_the_generator_builds_several_hospitals_with_logins_only_in_the_first():
     for root in roots:
         assert Person.objects.filter(organization__path__startswith=root.path).count() == 100
     assert demo.hospitals_for(5000) == 100
+
+
+def test_every_domain_has_a_living_year(small_demo):
+    from decimal import Decimal
+
+    from django.db.models import F, Sum
+
+    from qingyi.activities.models import Activity, Attendance, Publication, Registration
+    from qingyi.callups.models import CallUp, Response
+    from qingyi.core.models import Notification
+    from qingyi.escorts.models import EscortRequest
+    from qingyi.growth.models import Checklist, SelfInspection, TrainingRecord
+    from qingyi.volunteering.models import Certificate, ServiceRecord, Shift, Signup, Volunteer
+
+    assert "Domains:" in small_demo
+    assert (
+        Volunteer.objects.filter(kind="staff").exists() and Volunteer.objects.exclude(kind="staff").exists()
+    )
+    verified = ServiceRecord.objects.filter(status="verified")
+    assert verified.exists()
+    # Verified hours never exceed the shift, and records follow the shift's times.
+    assert not verified.filter(verified_hours__gt=F("scheduled_hours")).exists()
+    assert not verified.filter(verified_at__isnull=True).exists()
+    assert Shift.objects.filter(start__gt=dt.datetime.now(dt.UTC)).exists()
+    assert Signup.objects.filter(status="waiting").exists()
+    assert Shift.objects.filter(partner__gt="", people_reached__gt=0).exists()
+    for status in EscortRequest.Status.values:
+        assert EscortRequest.objects.filter(status=status).exists(), status
+    assert EscortRequest.objects.filter(rating__isnull=False).exists()
+    assert CallUp.objects.filter(status="closed").exists() and Response.objects.exists()
+    assert Activity.objects.filter(status="held").count() > 100
+    assert Activity.objects.filter(party_branch__isnull=False).exists()
+    assert Attendance.objects.exists() and Registration.objects.exists()
+    assert Publication.objects.count() == 100
+    assert TrainingRecord.objects.exists()
+    checklist = Checklist.objects.get(status="published")
+    assert SelfInspection.objects.filter(checklist=checklist).exists()
+
+    member = User.objects.get(username="member")
+    volunteer = Volunteer.objects.get(user=member)
+    assert volunteer.person == member.person
+    hours = volunteer.records.filter(status="verified").aggregate(h=Sum("verified_hours"))["h"]
+    assert hours >= Decimal(rules.volunteer_star_thresholds()[0])
+    assert volunteer.signups.filter(status="confirmed", shift__start__gt=dt.datetime.now(dt.UTC)).exists()
+    assert Certificate.objects.filter(volunteer=volunteer).count() == 1
+    assert Notification.objects.filter(recipient=member, read_at__isnull=True).exists()

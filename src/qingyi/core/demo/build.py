@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from qingyi.core import rules
 from qingyi.core.demo.accounts import DemoAccount, _create_accounts, demo_accounts
+from qingyi.core.demo.domains import build_domains
 from qingyi.core.demo.names import (
     ETHNICITIES,
     GIVEN_ANY,
@@ -84,6 +85,7 @@ class BuildReport:
     history_rows: int = 0
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
+    domains: dict[str, int] = field(default_factory=dict)  # volunteering, activities ... (first hospital)
 
     @property
     def rows(self) -> int:
@@ -658,6 +660,7 @@ def build(
                 first_orgs = orgs
                 if accounts:
                     _create_accounts(builder, orgs)
+                    builder.report.domains = build_domains(builder, orgs)
         builder.progress(
             f"hospital {index + 1}/{hospitals}: {builder.report.people:,} people, "
             f"{builder.report.organizations:,} organisations, {time.perf_counter() - started:.1f} s"

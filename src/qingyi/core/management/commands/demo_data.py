@@ -64,6 +64,11 @@ class Command(BaseCommand):
                 f"{report.people:,} people, {report.elections} elections, {report.positions} positions."
             )
         )
+        if report.domains:
+            self.stdout.write(
+                "Domains: "
+                + ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in report.domains.items())
+            )
         self._print_accounts(report.accounts)
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:
