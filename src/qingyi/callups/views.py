@@ -16,6 +16,7 @@ from qingyi.callups import metrics, selectors, services
 from qingyi.callups.forms import CallUpForm, PostForm, TargetingForm
 from qingyi.callups.models import Response
 from qingyi.core import scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.volunteering.models import Volunteer
 
 PAGE_SIZE = 30
@@ -31,14 +32,6 @@ def _error_text(exc: ValidationError) -> str:
         if hasattr(exc, "error_dict")
         else " ".join(exc.messages)
     )
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Coordinators ------------------------------------------------------------------------------
@@ -71,7 +64,7 @@ def callup_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The call-up is opened. Add its posts, then send it."))
             return redirect("callups:detail", callup.pk)
@@ -140,7 +133,7 @@ def callup_post_add(request, callup_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The post is added."))
             return redirect("callups:detail", callup.pk)
@@ -187,7 +180,7 @@ def callup_send(request, callup_pk: int):
         try:
             sent = services.callup_send(callup=callup, targeting=targeting, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -17,6 +17,15 @@ def bootstrap(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", css)
 
 
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the named fields, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -13,20 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.escorts import selectors, services
 from qingyi.escorts.forms import EscortRequestForm, NoteForm, RatingForm, ReasonForm
 from qingyi.escorts.models import EscortRequest
 from qingyi.volunteering.models import Volunteer
 
 PAGE_SIZE = 30
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -49,7 +42,7 @@ def request_new(request):
                 data=form.request_data(), ip=request.META.get("REMOTE_ADDR", "")
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(reverse("escorts:track", args=[token]) + "?new=1")
     return render(request, "escorts/request_form.html", {"form": form})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import metrics, scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.core.periods import Period
 from qingyi.core.scoping import subtree_ids
 from qingyi.organizations import selectors, services
@@ -25,14 +26,6 @@ from qingyi.organizations.forms import (
 from qingyi.organizations.models import Department, Organization, PartyBranch, Position
 from qingyi.people.models import Person
 from qingyi.people.selectors import people_for
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -83,7 +76,7 @@ def create_child(request, org_pk: int):
         try:
             child = services.organization_create(parent=parent, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("“%(name)s” created.") % {"name": child.name})
             return redirect("organizations:detail", child.pk)
@@ -113,7 +106,7 @@ def edit(request, org_pk: int):
         try:
             services.organization_update(organization=org, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("organizations:detail", org.pk)
@@ -146,7 +139,7 @@ def move(request, org_pk: int):
                     organization=org, new_parent=form.cleaned_data["new_parent"], actor=request.user
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("“%(name)s” moved.") % {"name": org.name})
                 return redirect("organizations:detail", org.pk)
@@ -208,7 +201,7 @@ def election_new(request, org_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Election recorded; the old terms are closed and the new ones open."))
             return redirect("organizations:detail", org.pk)
@@ -230,7 +223,7 @@ def position_new(request, org_pk: int):
         try:
             services.position_create(organization=org, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Position added."))
             return redirect("organizations:detail", org.pk)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.organizations.models import Department, Organization
 from qingyi.organizations.selectors import organization_for_user, organizations_for, positions_of
 from qingyi.people import selectors, services
@@ -18,14 +19,6 @@ from qingyi.people.forms import DateForm, PersonCreateForm, PersonForm, ReasonFo
 from qingyi.people.models import ChangeRequest, Person, Transfer
 
 PAGE_SIZE = 50
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _person(user, pk: int, need: str | None = None) -> Person:
@@ -144,7 +137,7 @@ def person_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added to the roster.") % {"name": person.name})
             return redirect("people:detail", person.pk)
@@ -165,7 +158,7 @@ def person_edit(request, person_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("people:detail", person.pk)
@@ -185,7 +178,7 @@ def person_age_out(request, person_pk: int):
         try:
             services.person_age_out(person=person, on=form.cleaned_data["on"], actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s has aged out of the league.") % {"name": person.name})
             return redirect("people:detail", person.pk)
@@ -205,7 +198,7 @@ def person_leave(request, person_pk: int):
         try:
             services.person_leave(person=person, on=form.cleaned_data["on"], actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is marked as left.") % {"name": person.name})
             return redirect("people:detail", person.pk)
@@ -237,7 +230,7 @@ def transfer_new(request, person_pk: int):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Transfer requested; the receiving organisation's admin will decide.")

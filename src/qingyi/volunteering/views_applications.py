@@ -11,19 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.core.ratelimit import RateLimited
 from qingyi.volunteering import applications, forms
 from qingyi.volunteering.models import VolunteerApplication
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,7 +30,7 @@ def apply(request):
             form.add_error(None, exc.messages)
             return render(request, "volunteering/apply.html", {"form": form}, status=429)
         except ValidationError as exc:
-            _attach(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "volunteering/apply.html", {"form": None, "done": True})
     return render(request, "volunteering/apply.html", {"form": form, "done": False})
@@ -124,7 +117,7 @@ def application_refuse(request, application_pk: int):
                 application=application, reason=form.cleaned_data["reason"], actor=request.user
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The application was refused."))
             return redirect("volunteering:application_list")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import checkin, scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.selectors import organizations_for
 from qingyi.volunteering import exports, forms, hours, selectors, services
@@ -26,14 +27,6 @@ MANAGE = scoping.VOLUNTEERING_MANAGE
 
 def _require_manager(request) -> None:
     scoping.require_perm(request.user, MANAGE)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _project(request, project_pk: int) -> Project:
@@ -100,7 +93,7 @@ def project_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Project created."))
             return redirect("volunteering:project_detail", project.pk)
@@ -132,7 +125,7 @@ def project_edit(request, project_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("volunteering:project_detail", project.pk)
@@ -204,7 +197,7 @@ def shift_create(request, project_pk: int):
                 **form.shift_data(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Shift created."))
             return redirect("volunteering:shift_detail", shift.pk)
@@ -233,7 +226,7 @@ def series_create(request, project_pk: int):
                 **form.shift_data(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)s shifts created.") % {"n": series.shifts.count()})
             return redirect("volunteering:project_detail", project.pk)
@@ -281,7 +274,7 @@ def shift_edit(request, shift_pk: int):
                 qualifications=form.cleaned_data["qualifications"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)s shift(s) saved.") % {"n": len(changed)})
             return redirect("volunteering:shift_detail", shift.pk)
@@ -359,7 +352,7 @@ def signup_assign(request, shift_pk: int):
         try:
             services.signup_assign(shift=shift, volunteer=form.cleaned_data["volunteer"], actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Assigned."))
             return redirect("volunteering:shift_detail", shift.pk)
@@ -400,7 +393,7 @@ def shift_checkin(request, shift_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, result.message)
             return redirect("volunteering:shift_detail", shift.pk)
@@ -420,7 +413,7 @@ def hours_add(request, shift_pk: int):
         try:
             hours.hours_add(shift=shift, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Hours added."))
             return redirect("volunteering:shift_verify", shift.pk)
@@ -522,7 +515,7 @@ def record_correct(request, record_pk: int):
         try:
             hours.record_correct(record=record, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -573,7 +566,7 @@ def volunteer_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Volunteer registered."))
             return redirect("volunteering:volunteer_detail", volunteer.pk)
@@ -610,7 +603,7 @@ def volunteer_edit(request, volunteer_pk: int):
         try:
             services.volunteer_update(volunteer=volunteer, data=form.data_for_service(), actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("volunteering:volunteer_detail", volunteer.pk)

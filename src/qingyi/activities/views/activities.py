@@ -18,12 +18,12 @@ from qingyi.activities import selectors, services
 from qingyi.activities.forms import ActivityForm, CancelForm, RecordHeldForm, RegistrationSettingsForm
 from qingyi.activities.models import Activity, ActivityFile, Attendance, Registration
 from qingyi.activities.views.common import (
-    form_errors,
     managed_organizations,
     org_from_request,
     period_from_request,
 )
 from qingyi.core import checkin, metrics, scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.core.periods import Period
 from qingyi.organizations.models import Organization
 
@@ -127,7 +127,7 @@ def activity_create(request):
         try:
             activity = services.activity_create(**form.service_kwargs(), actor=request.user)
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("“%(title)s” is planned.") % {"title": activity.title})
             return redirect("activities:detail", activity.pk)
@@ -143,7 +143,7 @@ def activity_edit(request, activity_pk: int):
         try:
             services.activity_update(activity=activity, **form.service_kwargs(), actor=request.user)
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("activities:detail", activity.pk)
@@ -219,7 +219,7 @@ def activity_record(request, activity_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recorded as held."))
             return redirect("activities:detail", activity.pk)
@@ -242,7 +242,7 @@ def activity_cancel(request, activity_pk: int):
                 activity=activity, reason=form.cleaned_data["reason"], actor=request.user
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The activity is cancelled; registrants and organisers were told."))
             return redirect("activities:detail", activity.pk)
@@ -390,7 +390,7 @@ def registration_settings(request, activity_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Registration settings saved."))
             return redirect("activities:detail", activity.pk)

@@ -1,19 +1,9 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
 from qingyi.core import scoping
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organization_for_user, primary_organization
-
-
-def form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def org_from_request(request, *, default: bool = True) -> Organization | None:

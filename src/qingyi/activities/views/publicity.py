@@ -14,12 +14,12 @@ from qingyi.activities import publicity, selectors
 from qingyi.activities.forms import PublicationForm, PublicationImportForm
 from qingyi.activities.models import Publication
 from qingyi.activities.views.common import (
-    form_errors,
     managed_organizations,
     org_from_request,
     period_from_request,
 )
 from qingyi.core import metrics, scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.core.scoping import subtree_ids
 
 FIGURES = ("activities.publications_by_category", "activities.publications_by_organization")
@@ -80,7 +80,7 @@ def publication_create(request):
         try:
             publicity.publication_create(organization=data["organization"], data=data, actor=request.user)
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Post logged."))
             return redirect("activities:publication_list")
@@ -107,7 +107,7 @@ def publication_import(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if not result.errors:
                 messages.success(

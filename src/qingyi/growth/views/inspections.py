@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import metrics, scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organizations_for
 from qingyi.people.models import Person
@@ -23,7 +24,7 @@ from qingyi.people.models import Person
 from .. import selectors, services
 from ..forms import AnswerForm, ChecklistForm, DoneForm, ProblemForm, QuestionForm
 from ..models import Checklist, ChecklistQuestion, InspectionProblem
-from .records import _form_errors, _org_choices, _require_own_person, _selected_org
+from .records import _org_choices, _require_own_person, _selected_org
 
 # --- Self-inspection checklists (admins) ---------------------------------------------------
 
@@ -59,7 +60,7 @@ def checklist_create(request):
         try:
             checklist = services.checklist_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Checklist created as a draft: add its questions, then publish it."))
             return redirect("growth:checklist_detail", checklist.pk)
@@ -122,7 +123,7 @@ def checklist_edit(request, checklist_pk: int):
         try:
             services.checklist_update(checklist=checklist, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("growth:checklist_detail", checklist.pk)
@@ -166,7 +167,7 @@ def question_edit(request, question_pk: int):
         try:
             services.question_update(question=question, text=form.cleaned_data["text"], actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(reverse("growth:checklist_detail", args=[question.checklist_id]) + "#questions")
     return render(
@@ -237,7 +238,7 @@ def my_inspection(request, checklist_pk: int):
                 checklist=checklist, person=person, answers=form.answers(), actor=request.user
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your answers are saved. Add any problem you found, with its fix."))
             return redirect(reverse("growth:my_inspection", args=[checklist.pk]) + "#problems")
@@ -269,7 +270,7 @@ def my_problem_add(request, checklist_pk: int):
         try:
             services.problem_add(inspection=inspection, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Problem and fix recorded."))
             return redirect(reverse("growth:my_inspection", args=[checklist.pk]) + "#problems")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import metrics, rules, scoping
+from qingyi.core.forms import add_service_errors
 from qingyi.core.periods import Period
 from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organization_for_user, organizations_for
@@ -41,14 +42,6 @@ TILES = (
     "growth.self_inspection_completion",
     "growth.overdue_fixes",
 )
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _year(request) -> int:
@@ -262,7 +255,7 @@ def _record_create(request, kind: str):
         try:
             spec["create"](person=person, actor=request.user, data=form.data_for_service(), **kwargs)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved to %(name)s's development record.") % {"name": person.name})
             if "another" in request.POST:
@@ -311,7 +304,7 @@ def _record_edit(request, kind: str, pk: int):
         try:
             spec["update"](record=record, actor=request.user, data=form.data_for_service(), **kwargs)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("growth:cadre_detail", record.person_id)
@@ -423,7 +416,7 @@ def _my_record_new(request, kind: str):
                 person=person, actor=request.user, data=form.data_for_service(), as_self=True, **kwargs
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Sent to your organisation admin for approval."))
             return redirect("growth:me")
