@@ -172,41 +172,41 @@ def person_edit(request, person_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_age_out(request, person_pk: int):
-    person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
-    form = DateForm(request.POST or None, initial={"on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_age_out(person=person, on=form.cleaned_data["on"], actor=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s has aged out of the league.") % {"name": person.name})
-            return redirect("people:detail", person.pk)
-    return render(
+    return _dated_status_change(
         request,
-        "people/person_form.html",
-        {"form": form, "person": person, "title": _("Age-out of %(name)s") % {"name": person.name}},
+        person_pk,
+        change=services.person_age_out,
+        title=_("Age-out of %(name)s"),
+        done=_("%(name)s has aged out of the league."),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_leave(request, person_pk: int):
+    return _dated_status_change(
+        request,
+        person_pk,
+        change=services.person_leave,
+        title=_("%(name)s leaves"),
+        done=_("%(name)s is marked as left."),
+    )
+
+
+def _dated_status_change(request, person_pk: int, *, change, title: str, done: str):
+    """A status change that takes a date (age-out, leaving): the form, the service, the message."""
     person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
     form = DateForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_leave(person=person, on=form.cleaned_data["on"], actor=request.user)
+            change(person=person, on=form.cleaned_data["on"], actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s is marked as left.") % {"name": person.name})
+            messages.success(request, done % {"name": person.name})
             return redirect("people:detail", person.pk)
-    return render(
-        request,
-        "people/person_form.html",
-        {"form": form, "person": person, "title": _("%(name)s leaves") % {"name": person.name}},
-    )
+    context = {"form": form, "person": person, "title": title % {"name": person.name}}
+    return render(request, "people/person_form.html", context)
 
 
 @login_required
