@@ -9,6 +9,7 @@ from django.utils import timezone
 from qingyi.volunteering.models import (
     Certificate,
     Project,
+    Qualification,
     ServiceRecord,
     Shift,
     Signup,
@@ -55,8 +56,11 @@ def objects_of_b(personas) -> dict:
         phone="13900000009",
         area="乙区",
     )
+    # Qualification types are the committee's, shared by every branch: branch B's stand-in.
+    qualification = Qualification.objects.create(name="乙支部资格")
     return {
         "project_pk": project.pk,
+        "qualification_pk": qualification.pk,
         "application_pk": application.pk,
         "certificate_pk": certificate.pk,
         # A certificate's public page is its own capability: a guessed token gives nothing.

@@ -270,3 +270,29 @@ class RefusalForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap(self)
+
+
+class QualificationTypeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    validity_months = forms.IntegerField(
+        label=_("Valid for (months)"),
+        required=False,
+        help_text=_(
+            "Leave empty if it does not expire; the expiry of a recorded qualification is then its default."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class VolunteerStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"))
+    reason = forms.CharField(label=_("Reason"), max_length=100)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices
+        bootstrap(self)

@@ -26,6 +26,8 @@ class Qualification(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    # How long a qualification of this kind stays valid once obtained (empty: no expiry).
+    validity_months = models.PositiveSmallIntegerField(_("valid for (months)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("qualification")

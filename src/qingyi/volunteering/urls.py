@@ -1,6 +1,13 @@
 from django.urls import path
 
-from qingyi.volunteering import views, views_applications, views_certificates, views_manage
+from qingyi.volunteering import (
+    views,
+    views_applications,
+    views_certificates,
+    views_manage,
+    views_personal_qr,
+    views_qualifications,
+)
 
 app_name = "volunteering"
 urlpatterns = [
@@ -13,6 +20,7 @@ urlpatterns = [
     path("shifts/<int:shift_pk>/scan/", views.scan, name="scan"),
     path("signups/<int:signup_pk>/cancel/", views.signup_cancel, name="signup_cancel"),
     path("my-hours/", views.my_hours, name="my_hours"),
+    path("my-hours/code/", views_personal_qr.my_code, name="my_code"),
     path(
         "my-hours/certificates/new/", views_certificates.certificate_issue_mine, name="certificate_issue_mine"
     ),
@@ -34,6 +42,7 @@ urlpatterns = [
     path("manage/projects/<int:project_pk>/posts/new/", views_manage.post_create, name="post_create"),
     path("manage/projects/<int:project_pk>/shifts/new/", views_manage.shift_create, name="shift_create"),
     path("manage/projects/<int:project_pk>/series/new/", views_manage.series_create, name="series_create"),
+    path("shifts/scan-person/", views_personal_qr.scan_person, name="scan_person"),
     path("shifts/<int:shift_pk>/edit/", views_manage.shift_edit, name="shift_edit"),
     path("shifts/<int:shift_pk>/cancel/", views_manage.shift_cancel, name="shift_cancel"),
     path("shifts/<int:shift_pk>/qr/", views_manage.shift_qr, name="shift_qr"),
@@ -49,6 +58,11 @@ urlpatterns = [
     path("manage/volunteers/new/", views_manage.volunteer_create, name="volunteer_create"),
     path("manage/volunteers/<int:volunteer_pk>/", views_manage.volunteer_detail, name="volunteer_detail"),
     path("manage/volunteers/<int:volunteer_pk>/edit/", views_manage.volunteer_edit, name="volunteer_edit"),
+    path(
+        "manage/volunteers/<int:volunteer_pk>/status/",
+        views_qualifications.volunteer_status,
+        name="volunteer_status",
+    ),
     path("manage/volunteers/<int:volunteer_pk>/clear/", views_manage.volunteer_clear, name="volunteer_clear"),
     path(
         "manage/volunteers/<int:volunteer_pk>/qualifications/new/",
@@ -59,6 +73,15 @@ urlpatterns = [
         "manage/volunteers/<int:volunteer_pk>/certificates/new/",
         views_certificates.certificate_issue_for,
         name="certificate_issue_for",
+    ),
+    path("manage/qualifications/", views_qualifications.qualification_list, name="qualification_list"),
+    path(
+        "manage/qualifications/new/", views_qualifications.qualification_create, name="qualification_create"
+    ),
+    path(
+        "manage/qualifications/<int:qualification_pk>/edit/",
+        views_qualifications.qualification_edit,
+        name="qualification_edit",
     ),
     path("manage/applications/", views_applications.application_list, name="application_list"),
     path(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingyi.core import checkin
 from qingyi.volunteering import hours, selectors, services
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup
+from qingyi.volunteering.views_personal_qr import personal_qr_context
 
 PAGE_SIZE = 50
 
@@ -214,6 +215,7 @@ def my_hours(request):
             "summary": selectors.hours_summary_of(volunteer),
             "volunteer": volunteer,
             "certificates": list(selectors.certificates_of(volunteer)[:20]),
+            **personal_qr_context(request, volunteer),
         },
     )
 

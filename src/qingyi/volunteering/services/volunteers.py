@@ -153,14 +153,34 @@ def volunteer_update(*, volunteer: Volunteer, data: dict[str, Any], actor, reaso
 
 
 @transaction.atomic
-def volunteer_set_status(*, volunteer: Volunteer, status: str, actor) -> Volunteer:
+def volunteer_set_status(*, volunteer: Volunteer, status: str, actor, reason: str = "") -> Volunteer:
+    """Change a volunteer's status; the history keeps who changed it and why (``reason``)."""
     scoping.require_perm(actor, MANAGE, volunteer.organization)
     if status not in Volunteer.Status.values:
-        raise ValidationError(_("Unknown status."))
+        raise ValidationError({"status": [_("Unknown status.")]})
     volunteer.status = status
     volunteer._history_user = actor
+    volunteer._change_reason = (reason or "").strip()[:100]
     volunteer.save(update_fields=["status", "updated_at"])
     return volunteer
+
+
+# Statuses a coordinator sets on the status page (applied/refused belong to applications).
+STATUS_CHOICES = (Volunteer.Status.ACTIVE, Volunteer.Status.SUSPENDED, Volunteer.Status.LEFT)
+
+
+def volunteer_change_status(*, volunteer: Volunteer, status: str, reason: str, actor) -> Volunteer:
+    """The status page: active, suspended or left, always with a reason."""
+    errors: dict[str, list[str]] = {}
+    if status not in STATUS_CHOICES:
+        errors["status"] = [_("Choose active, suspended or left.")]
+    elif status == volunteer.status:
+        errors["status"] = [_("The volunteer already has this status.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Give the reason for the change.")]
+    if errors:
+        raise ValidationError(errors)
+    return volunteer_set_status(volunteer=volunteer, status=status, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -184,6 +204,8 @@ def qualification_grant(
     actor,
 ) -> VolunteerQualification:
     scoping.require_perm(actor, MANAGE, volunteer.organization)
+    if expires_on is None and qualification.validity_months:
+        expires_on = add_months(obtained_on, qualification.validity_months)
     if expires_on is not None and expires_on < obtained_on:
         raise ValidationError({"expires_on": [_("The qualification expires before it was obtained.")]})
     if obtained_on > timezone.localdate():
@@ -191,6 +213,78 @@ def qualification_grant(
     return VolunteerQualification.objects.create(
         volunteer=volunteer, qualification=qualification, obtained_on=obtained_on, expires_on=expires_on
     )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` months (the last day of the month when it has fewer days)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- Qualification types ---------------------------------------------------------------------
+
+
+def can_manage_qualification_types(actor) -> bool:
+    """Qualification types are shared by the whole committee: managed by those who manage
+    volunteering over the top of the tree (the committee's coordinators and admin)."""
+    from qingyi.organizations.models import Organization
+
+    return any(scoping.has_perm(actor, MANAGE, root) for root in Organization.objects.get_root_nodes())
+
+
+def _require_types_manager(actor) -> None:
+    if not can_manage_qualification_types(actor):
+        raise PermissionDenied
+
+
+def _qualification_errors(name: str, validity_months, *, exclude_pk: int | None = None):
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give the qualification a name.")]
+    elif Qualification.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
+        errors["name"] = [_("A qualification with this name already exists.")]
+    if validity_months is not None and not 1 <= validity_months <= 600:
+        errors["validity_months"] = [_("The validity is between 1 and 600 months, or empty for none.")]
+    return errors
+
+
+@transaction.atomic
+def qualification_type_create(
+    *, name: str, description: str = "", validity_months: int | None = None, actor
+) -> Qualification:
+    """A kind of qualification shifts may require; they are shared by the whole committee."""
+    _require_types_manager(actor)
+    name = (name or "").strip()
+    errors = _qualification_errors(name, validity_months)
+    if errors:
+        raise ValidationError(errors)
+    return Qualification.objects.create(
+        name=name, description=(description or "").strip(), validity_months=validity_months
+    )
+
+
+@transaction.atomic
+def qualification_type_update(
+    *,
+    qualification: Qualification,
+    name: str,
+    description: str = "",
+    validity_months: int | None = None,
+    actor,
+) -> Qualification:
+    """Rename or re-describe a qualification; expiries already recorded do not change."""
+    _require_types_manager(actor)
+    name = (name or "").strip()
+    errors = _qualification_errors(name, validity_months, exclude_pk=qualification.pk)
+    if errors:
+        raise ValidationError(errors)
+    qualification.name, qualification.description = name, (description or "").strip()
+    qualification.validity_months = validity_months
+    qualification.save()
+    return qualification
 
 
 # --- Projects and posts ------------------------------------------------------------------
