@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.activities import selectors
@@ -163,8 +163,13 @@ def _attendance_records(scope: Scope, key: str | None = None) -> QuerySet[Attend
     description=_("Present as a share of the expected attendees of the activities held (attendance taken)."),
 )
 def activities_attendance_rate(scope: Scope) -> float:
-    counts = dict(_attendance(scope).order_by().values_list("status").annotate(n=Count("pk")))
-    return share(counts.get(Attendance.Status.PRESENT, 0), sum(counts.values()))
+    # One aggregate with a conditional count (no GROUP BY), served by the (activity, status) index.
+    counts = (
+        _attendance(scope)
+        .order_by()
+        .aggregate(present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)), total=Count("pk"))
+    )
+    return share(counts["present"], counts["total"])
 
 
 @metric(

@@ -5,6 +5,7 @@ from qingyi.activities.views import activities, member, planning, publicity
 app_name = "activities"
 urlpatterns = [
     path("", activities.activity_list, name="list"),
+    path("tiles/", activities.activity_tiles, name="tiles"),
     path("new/", activities.activity_create, name="create"),
     path("calendar/", planning.activity_calendar, name="calendar"),
     path("compliance/", planning.compliance, name="compliance"),

@@ -64,18 +64,6 @@ def activity_list(request):
     page = Paginator(selectors.with_list_figures(qs).order_by("-starts_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    tiles = []
-    tile_org = org or org_from_request(request)
-    if (
-        not request.htmx
-        and tile_org is not None
-        and scoping.has_perm(request.user, scoping.METRICS_VIEW, tile_org)
-    ):
-        scope = metrics.Scope(organization=tile_org, period=period or Period.current_year())
-        tiles = [(metrics.get(name), metrics.get(name).value(scope)) for name in TILES]
-        tiles_scope = scope
-    else:
-        tiles_scope = None
     context = {
         "page": page,
         "kinds": Activity.Kind.choices,
@@ -98,12 +86,28 @@ def activity_list(request):
                 path_field="path",
             ).only("pk", "name", "depth")
         ),
-        "tiles": tiles,
-        "tiles_scope": tiles_scope,
+        # The figure tiles come right after the list, from activity_tiles (htmx on load).
+        "show_tiles": not request.htmx and scoping.has_perm(request.user, scoping.METRICS_VIEW),
         "can_create": scoping.has_perm(request.user, scoping.ACTIVITIES_MANAGE),
     }
     template = "activities/activity_list.html#results" if request.htmx else "activities/activity_list.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def activity_tiles(request):
+    """The list page's figure tiles, loaded by htmx once the list is shown (same ``org`` and
+    ``period``); without htmx (the no-script link) the same tiles on a page of their own."""
+    scoping.require_perm(request.user, scoping.ACTIVITIES_VIEW)
+    org = org_from_request(request)
+    period, _error = period_from_request(request, default_current=False)  # the list shows the error
+    tiles, scope = [], None
+    if org is not None and scoping.has_perm(request.user, scoping.METRICS_VIEW, org):
+        scope = metrics.Scope(organization=org, period=period or Period.current_year())
+        tiles = [(metrics.get(name), metrics.get(name).value(scope)) for name in TILES]
+    template = "activities/activity_tiles.html#tiles" if request.htmx else "activities/activity_tiles.html"
+    return render(request, template, {"tiles": tiles, "tiles_scope": scope})
 
 
 def _activity_form(request, *, activity: Activity | None):
