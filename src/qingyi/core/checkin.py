@@ -86,6 +86,19 @@ class ScanOutcome:
     replayed: bool = False
 
 
+def _replay(*, client_id: str, subject: str, user) -> ScanOutcome | None:
+    """The first outcome of an earlier scan with this id, or None if there is none."""
+    rows = list(
+        Scan.objects.filter(client_id=client_id).values_list("user_id", "subject", "result", "message")[:1]
+    )
+    if not rows:
+        return None
+    user_id, earlier_subject, result, message = rows[0]
+    if user_id != user.pk or earlier_subject != subject:
+        raise ScanRefused(_("This scan id was already used."))
+    return ScanOutcome(result, message, replayed=True)
+
+
 def scan_accept(
     *,
     subject: str,
@@ -99,17 +112,48 @@ def scan_accept(
 
     ``handler(scanned_at)`` records the domain's check-in or check-out and returns
     (``Scan.Result`` value, message); it raises ``ScanRefused`` to refuse. A replayed
-    scan returns the first outcome without calling the handler again.
+    scan returns the first outcome, whatever the code, the time or the handler would say now.
+
+    A replay is rare, so the earlier scan is not looked up first: the handler runs and the
+    scan is inserted in one transaction, and the unique ``client_id`` makes the insert of a
+    replay fail — which rolls back everything the handler wrote — and only then (or when
+    the scan is refused) is the earlier scan looked up. A handler must therefore write
+    only to the database (``transaction.on_commit`` for anything else): its writes for a
+    replay are undone, never doubled.
     """
     now = timezone.now()
     client_id = (client_id or "").strip()[:64]
     if not client_id:
         raise ScanRefused(_("The scan has no id; scan again."))
-    earlier = Scan.objects.filter(client_id=client_id).first()
-    if earlier is not None:
-        if earlier.user_id != user.pk or earlier.subject != subject:
-            raise ScanRefused(_("This scan id was already used."))
-        return ScanOutcome(earlier.result, earlier.message, replayed=True)
+    try:
+        return _accept_new(
+            subject=subject,
+            code=code,
+            user=user,
+            client_id=client_id,
+            scanned_at=scanned_at,
+            handler=handler,
+            now=now,
+        )
+    except ScanRefused:
+        # A replay sent after its code expired, or that the handler now refuses ("already
+        # checked in"), still gets the first answer.
+        replay = _replay(client_id=client_id, subject=subject, user=user)
+        if replay is None:
+            raise
+        return replay
+
+
+def _accept_new(
+    *,
+    subject: str,
+    code: str,
+    user,
+    client_id: str,
+    scanned_at: dt.datetime | None,
+    handler: Callable[[dt.datetime], tuple[str, str]],
+    now: dt.datetime,
+) -> ScanOutcome:
     offline = scanned_at is not None and now - scanned_at > dt.timedelta(
         seconds=WINDOW_SECONDS * (GRACE_WINDOWS + 1)
     )
@@ -133,9 +177,11 @@ def scan_accept(
                 message=message,
             )
     except IntegrityError:
-        # The same scan arrived twice at the same moment: the first one won.
-        earlier = Scan.objects.filter(client_id=client_id).first()
-        if earlier is None:
+        # A replay (the unique client id; the handler's writes are rolled back with the
+        # insert), or the same scan twice at the same moment, the first of which won.
+        # Otherwise the handler's own conflict, for the caller.
+        replay = _replay(client_id=client_id, subject=subject, user=user)
+        if replay is None:
             raise
-        return ScanOutcome(earlier.result, earlier.message, replayed=True)
+        return replay
     return ScanOutcome(result, message)

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,12 +55,25 @@ def _hhmm(at: dt.datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
-def _daily_limit_reached(volunteer: Volunteer, day: dt.date) -> bool:
-    limit = int(rules.get_setting("volunteer_daily_sign_ins"))
-    used = ServiceRecord.objects.filter(
-        volunteer=volunteer, served_on=day, checked_in_at__isnull=False
-    ).count()
-    return bool(limit) and used >= limit
+def _sign_ins_and_signup(volunteer: Volunteer, shift: Shift) -> tuple[int, str | None]:
+    """The volunteer's sign-ins on the shift's day and the status of their sign-up to the shift
+    (None without one), in one query."""
+    sign_ins = (
+        ServiceRecord.objects.filter(
+            volunteer=OuterRef("pk"), served_on=served_on(shift), checked_in_at__isnull=False
+        )
+        .order_by()
+        .values("volunteer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    signup = Signup.objects.filter(shift=shift, volunteer=OuterRef("pk")).values("status")[:1]
+    used, status = (
+        Volunteer.objects.filter(pk=volunteer.pk)
+        .values_list(Coalesce(Subquery(sign_ins), 0), Subquery(signup))
+        .get()
+    )
+    return used, status
 
 
 def _lock_volunteer(volunteer: Volunteer) -> None:
@@ -79,13 +94,11 @@ def _check_in_new(
     """Create the record of a first check-in (a walk-in when the volunteer holds no place)."""
     _lock_volunteer(volunteer)
     # Counted after the lock (a new statement sees what the volunteer's other check-ins wrote).
-    if _daily_limit_reached(volunteer, served_on(shift)):
-        raise checkin.ScanRefused(
-            _("At most %(n)s sign-ins a day are allowed.")
-            % {"n": rules.get_setting("volunteer_daily_sign_ins")}
-        )
-    signup = Signup.objects.filter(shift=shift, volunteer=volunteer).first()
-    walk_in = signup is None or signup.status != Signup.Status.CONFIRMED
+    used, signup_status = _sign_ins_and_signup(volunteer, shift)
+    limit = int(rules.get_setting("volunteer_daily_sign_ins"))
+    if limit and used >= limit:
+        raise checkin.ScanRefused(_("At most %(n)s sign-ins a day are allowed.") % {"n": limit})
+    walk_in = signup_status != Signup.Status.CONFIRMED
     if walk_in:
         # A walk-in is there in person: the rules of a place apply, not the overlap of sign-ups.
         problems = eligibility_errors(shift=shift, volunteer=volunteer, check_overlap=False)
@@ -163,7 +176,9 @@ def _record_scan(
     error = _scan_window_error(shift, at, by_hand=source == ServiceRecord.Source.HAND)
     if error:
         raise checkin.ScanRefused(error)
-    record = ServiceRecord.objects.select_for_update().filter(shift=shift, volunteer=volunteer).first()
+    # One record per (shift, volunteer): no ORDER BY needed.
+    records = list(ServiceRecord.objects.select_for_update().filter(shift=shift, volunteer=volunteer)[:1])
+    record = records[0] if records else None
     if record is None:
         return _check_in_new(
             shift=shift, volunteer=volunteer, at=at, source=source, actor=actor, reason=reason
