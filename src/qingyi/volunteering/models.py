@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from qingyi.core import rules
 from qingyi.core.models import TimeStampedModel
-from qingyi.people.models import mask_id_number, mask_phone
+from qingyi.people.models import Person, mask_id_number, mask_phone
 
 
 class Qualification(TimeStampedModel):
@@ -58,9 +58,7 @@ class Volunteer(TimeStampedModel):
         REFUSED = "refused", _("Refused")
         LEFT = "left", _("Left")
 
-    class Gender(models.TextChoices):
-        MALE = "male", _("Male")
-        FEMALE = "female", _("Female")
+    Gender = Person.Gender  # the roster's choices, one definition
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
