@@ -5,6 +5,7 @@ from qingyi.volunteering import (
     views_applications,
     views_certificates,
     views_manage,
+    views_manage_volunteers,
     views_personal_qr,
     views_qualifications,
 )
@@ -54,19 +55,31 @@ urlpatterns = [
     path("signups/<int:signup_pk>/approve/", views_manage.signup_approve, name="signup_approve"),
     path("signups/<int:signup_pk>/refuse/", views_manage.signup_refuse, name="signup_refuse"),
     path("records/<int:record_pk>/correct/", views_manage.record_correct, name="record_correct"),
-    path("manage/volunteers/", views_manage.volunteer_list, name="volunteer_list"),
-    path("manage/volunteers/new/", views_manage.volunteer_create, name="volunteer_create"),
-    path("manage/volunteers/<int:volunteer_pk>/", views_manage.volunteer_detail, name="volunteer_detail"),
-    path("manage/volunteers/<int:volunteer_pk>/edit/", views_manage.volunteer_edit, name="volunteer_edit"),
+    path("manage/volunteers/", views_manage_volunteers.volunteer_list, name="volunteer_list"),
+    path("manage/volunteers/new/", views_manage_volunteers.volunteer_create, name="volunteer_create"),
+    path(
+        "manage/volunteers/<int:volunteer_pk>/",
+        views_manage_volunteers.volunteer_detail,
+        name="volunteer_detail",
+    ),
+    path(
+        "manage/volunteers/<int:volunteer_pk>/edit/",
+        views_manage_volunteers.volunteer_edit,
+        name="volunteer_edit",
+    ),
     path(
         "manage/volunteers/<int:volunteer_pk>/status/",
         views_qualifications.volunteer_status,
         name="volunteer_status",
     ),
-    path("manage/volunteers/<int:volunteer_pk>/clear/", views_manage.volunteer_clear, name="volunteer_clear"),
+    path(
+        "manage/volunteers/<int:volunteer_pk>/clear/",
+        views_manage_volunteers.volunteer_clear,
+        name="volunteer_clear",
+    ),
     path(
         "manage/volunteers/<int:volunteer_pk>/qualifications/new/",
-        views_manage.qualification_grant,
+        views_manage_volunteers.qualification_grant,
         name="qualification_grant",
     ),
     path(
