@@ -107,7 +107,9 @@ class Person(TimeStampedModel):
         verbose_name_plural = _("people")
         ordering = ["organization__path", "name", "pk"]
         indexes = [
-            models.Index(fields=["organization", "status"]),
+            # Equality on the organisation (IN), status and political status, range on birth date:
+            # the roster of a subtree filtered by youth starts here, not from every hospital.
+            models.Index(fields=["organization", "status", "political_status", "birth_date"]),
             models.Index(fields=["status", "political_status", "birth_date"]),
             models.Index(fields=["department"]),
             models.Index(fields=["name"]),
