@@ -133,10 +133,7 @@ def subtree_ids(*paths: str) -> QuerySet:
     """
     from qingyi.organizations.models import Organization
 
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return Organization.objects.filter(q).values("pk")
+    return Organization.objects.filter(path_q(list(paths), "path")).values("pk")
 
 
 def path_q(paths: list[str], path_field: str) -> Q:
