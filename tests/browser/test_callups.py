@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from qingyi.callups.models import CallUp, Response
 from qingyi.volunteering.models import Signup
@@ -46,7 +47,7 @@ def test_callup_journey(live_server, personas, page):
     page.fill("#id_ends_at", (start - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_place", "门诊大厅")
     page.click("#callup-form button[type=submit]")
-    assert page.locator("#id_ends_at ~ .invalid-feedback").count() == 1
+    expect(page.locator("#id_ends_at ~ .invalid-feedback")).to_have_count(1)
     assert not CallUp.objects.exists()
     page.fill("#id_ends_at", (start + dt.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))
     page.click("#callup-form button[type=submit]")
@@ -70,7 +71,7 @@ def test_callup_journey(live_server, personas, page):
     _login(page, base, "vol1")
     page.goto(f"{base}/callups/mine/")
     page.click(f"#my-callups a[href='/callups/{callup.pk}/answer/']")
-    assert page.locator("#triage-notice").is_visible()
+    expect(page.locator("#triage-notice")).to_be_visible()
     page.shot("callup-answer")
     page.click("#accept")
     page.wait_for_selector("#decline")

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from qingyi.core.models import Notification
 from qingyi.escorts.models import EscortRequest
@@ -42,7 +43,7 @@ def test_escort_journey(live_server, personas, page):
     page.select_option("#id_department", str(department.pk))
     page.fill("#id_needs", "坐轮椅")
     page.click("#escort-request button[type=submit]")
-    assert page.locator("#id_phone ~ .invalid-feedback").count() == 1
+    expect(page.locator("#id_phone ~ .invalid-feedback")).to_have_count(1)
     assert not EscortRequest.objects.exists()
     page.shot("escort-request-error")
     page.fill("#id_phone", "13900001234")
@@ -75,7 +76,7 @@ def test_escort_journey(live_server, personas, page):
     page.goto(f"{base}/escorts/mine/")
     page.shot("escort-mine")
     page.click(f"#escort-{escort.pk} a[href$='/escorts/{escort.pk}/']")
-    assert page.locator("#patient-name").inner_text() == "赵六"
+    expect(page.locator("#patient-name")).to_have_text("赵六")
     page.click("#start")
     page.wait_for_selector("#complete")
     page.fill("#id_note", "陪同完成心电图和取药")

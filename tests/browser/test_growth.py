@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from qingyi.growth.models import Checklist, InspectionProblem, SelfInspection, TrainingRecord
 from qingyi.organizations.models import Position
@@ -74,7 +75,7 @@ def test_self_inspection_and_training_journey(live_server, personas, page):
     page.select_option("#id_level", "central_league_school")
     page.fill("#id_hours", "40")
     page.click("main form button[type=submit]:not([name])")
-    assert page.locator(".invalid-feedback").count() == 1  # 40 hours in one day is refused
+    expect(page.locator(".invalid-feedback")).to_have_count(1)  # 40 hours in one day is refused
     page.fill("#id_start_on", (dt.date.today() - dt.timedelta(days=4)).isoformat())
     page.fill("#id_hours", "40")
     page.click("main form button[type=submit]:not([name])")

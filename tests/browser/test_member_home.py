@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from qingyi.activities import services
 from qingyi.activities.models import Activity
@@ -49,7 +50,7 @@ def test_member_home_and_cancelled_activity(page, live_server, personas):
     _login(page, live_server, "admin_a")
     page.goto(f"{live_server.url}{reverse('activities:cancel', args=[activity.pk])}")
     page.click("main form button[type=submit]")  # no reason: refused
-    assert page.locator(".invalid-feedback, .alert-danger, .errorlist").count() > 0
+    expect(page.locator(".invalid-feedback, .alert-danger, .errorlist").first).to_be_visible()
     page.fill("textarea[name=reason]", "会议室临时征用，改期另行通知")
     page.shot("activity-cancel")
     page.click("main form button[type=submit]")
