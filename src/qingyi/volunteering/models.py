@@ -384,6 +384,52 @@ class ServiceRecord(TimeStampedModel):
         return self.status == self.Status.VERIFIED
 
 
+class ServicePoint(TimeStampedModel):
+    """服务点: a fixed desk of a project (门诊大厅导诊台) with a standing screen of its own.
+
+    The screen shows a rotating QR code (core.checkin subject ``point:<id>``); scanning it
+    checks the volunteer in to, or out of, their shift of the point's project (and post)
+    that is on now — see ``volunteering.service_points``.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("service project"), on_delete=models.PROTECT, related_name="points"
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.PROTECT, null=True, blank=True, related_name="points"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                condition=Q(archived_at__isnull=True),
+                name="unique_active_point_name_per_project",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def subject(self) -> str:
+        """The check-in subject of core.checkin."""
+        return f"point:{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.archived_at is None
+
+
 class Certificate(models.Model):
     """志愿服务证明: a numbered certificate of a volunteer's verified hours, issued free.
 
