@@ -10,6 +10,7 @@ from qingyi.volunteering.models import (
     Certificate,
     Project,
     Qualification,
+    ServicePoint,
     ServiceRecord,
     Shift,
     Signup,
@@ -56,6 +57,8 @@ def objects_of_b(personas) -> dict:
         phone="13900000009",
         area="乙区",
     )
+    # A service point of branch B's project: its screen, form and scan page are B's.
+    point = ServicePoint.objects.create(project=project, name="乙支部服务点", place="乙区大厅")
     # Qualification types are the committee's, shared by every branch: branch B's stand-in.
     qualification = Qualification.objects.create(name="乙支部资格")
     return {
@@ -66,6 +69,7 @@ def objects_of_b(personas) -> dict:
         # A certificate's public page is its own capability: a guessed token gives nothing.
         "cert_token": "guessed-certificate-token-000000000",
         "shift_pk": shift.pk,
+        "point_pk": point.pk,
         "signup_pk": signup.pk,
         "record_pk": record.pk,
         "volunteer_pk": volunteer.pk,

@@ -8,6 +8,7 @@ from qingyi.volunteering import (
     views_manage_volunteers,
     views_personal_qr,
     views_qualifications,
+    views_service_points,
 )
 
 app_name = "volunteering"
@@ -112,6 +113,18 @@ urlpatterns = [
         views_applications.application_refuse,
         name="application_refuse",
     ),
+    # Service points: fixed desks with a standing screen whose code checks volunteers in.
+    path("manage/projects/<int:project_pk>/points/", views_service_points.point_list, name="point_list"),
+    path(
+        "manage/projects/<int:project_pk>/points/new/",
+        views_service_points.point_create,
+        name="point_create",
+    ),
+    path("points/<int:point_pk>/edit/", views_service_points.point_edit, name="point_edit"),
+    path("points/<int:point_pk>/archive/", views_service_points.point_archive, name="point_archive"),
+    path("points/<int:point_pk>/restore/", views_service_points.point_restore, name="point_restore"),
+    path("points/<int:point_pk>/screen/", views_service_points.point_screen, name="point_screen"),
+    path("points/<int:point_pk>/scan/", views_service_points.point_scan, name="point_scan"),
     path("manage/hours/", views_manage.hours_overview, name="hours_overview"),
     path("manage/hours/export/", views_manage.hours_export, name="hours_export"),
 ]

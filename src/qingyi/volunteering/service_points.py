@@ -1,0 +1,299 @@
+"""Service points (服务点): fixed desks of a project with a standing screen and a QR code.
+
+A point belongs to a project (and optionally one of its posts). Its screen — a tablet fixed
+at the desk — shows a rotating code (``core.checkin``, subject ``point:<id>``), today's
+shifts at the point and who is checked in now. A volunteer's scan of that code is a scan of
+their shift at the point that is on now: the shift of the point's project (and post) in its
+check-in window that they are checked in to (check-out) or confirmed for (check-in); without
+one, a walk-in to the shift on now, on the same rules as a walk-in's scan of a shift's own
+code. The check-in and check-out themselves are ``hours``' — nothing is recorded here.
+
+Writes (create, edit, archive) need ``volunteering.manage`` over the project's organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qingyi.core import checkin, scoping
+from qingyi.volunteering import hours, selectors
+from qingyi.volunteering.models import Post, Project, ServicePoint, ServiceRecord, Shift, Signup, Volunteer
+
+MANAGE = scoping.VOLUNTEERING_MANAGE
+
+
+# --- Reads -------------------------------------------------------------------------------
+
+
+def points_for(user) -> QuerySet[ServicePoint]:
+    """The points of the projects a manager may manage (their subtree)."""
+    return scoping.scope(
+        ServicePoint.objects.select_related("project", "project__organization", "post"),
+        user,
+        MANAGE,
+        path_field="project__organization__path",
+    )
+
+
+def points_of(project: Project) -> QuerySet[ServicePoint]:
+    """A project's points, the active ones first."""
+    return (
+        ServicePoint.objects.filter(project=project)
+        .select_related("post")
+        .order_by(F("archived_at").asc(nulls_first=True), "name", "pk")
+    )
+
+
+def point_to_scan(volunteer: Volunteer, point_pk: int) -> ServicePoint | None:
+    """The point a volunteer scans the code of, if they may see its project (None otherwise):
+    one query."""
+    return (
+        ServicePoint.objects.filter(selectors.visible_projects_q(volunteer, "project__"), pk=point_pk)
+        .select_related("project__organization")
+        .first()
+    )
+
+
+def shifts_at(point: ServicePoint) -> QuerySet[Shift]:
+    """Every shift at the point: its project's, and its post's if it has one."""
+    qs = Shift.objects.filter(project_id=point.project_id)
+    if point.post_id is not None:
+        qs = qs.filter(post_id=point.post_id)
+    return qs
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a point's standing screen shows besides its code (three queries whatever the day)."""
+
+    shifts: list[Shift]
+    present: list[ServiceRecord]
+    now: dt.datetime
+
+
+def point_screen(point: ServicePoint, *, now: dt.datetime | None = None) -> Screen:
+    """Today's shifts at the point (with their places taken) and who is checked in now."""
+    now = now or timezone.now()
+    start, end = _day_bounds(timezone.localtime(now).date())
+    shifts = list(
+        selectors.with_place_counts(
+            shifts_at(point).filter(start__lt=end, end__gt=start).select_related("post")
+        ).order_by("start", "pk")
+    )
+    present = list(
+        ServiceRecord.objects.filter(
+            shift__in=[s.pk for s in shifts if s.cancelled_at is None],
+            checked_in_at__isnull=False,
+            checked_out_at__isnull=True,
+        )
+        .select_related("volunteer")
+        .only("checked_in_at", "walk_in", "shift_id", "volunteer__name")
+        .order_by("checked_in_at", "pk")
+    )
+    for shift in shifts:
+        shift.on_now = shift.cancelled_at is None and shift.start <= now < shift.end
+    return Screen(shifts=shifts, present=present, now=now)
+
+
+def masked_name(name: str) -> str:
+    """A name as a screen in a public hall shows it: the family name, the rest starred (the
+    volunteers' data is not disclosed without consent — RULES.md, 志愿服务条例)."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+# --- Writes ------------------------------------------------------------------------------
+
+
+def _clean(*, project: Project, name: str, place: str, post: Post | None, exclude_pk: int | None = None):
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    place = (place or "").strip()
+    if not name:
+        errors["name"] = [_("Give the service point a name.")]
+    elif (
+        ServicePoint.objects.filter(project=project, name=name, archived_at__isnull=True)
+        .exclude(pk=exclude_pk)
+        .exists()
+    ):
+        errors["name"] = [_("This project already has a service point with this name.")]
+    if post is not None and post.project_id != project.pk:
+        errors["post"] = [_("The post must belong to the point's project.")]
+    if errors:
+        raise ValidationError(errors)
+    return name, place
+
+
+@transaction.atomic
+def point_create(
+    *, project: Project, name: str, place: str = "", post: Post | None = None, actor
+) -> ServicePoint:
+    scoping.require_perm(actor, MANAGE, project.organization)
+    if project.archived_at is not None:
+        raise ValidationError(_("“%(name)s” is archived.") % {"name": project.name})
+    name, place = _clean(project=project, name=name, place=place, post=post)
+    return ServicePoint.objects.create(project=project, post=post, name=name, place=place, created_by=actor)
+
+
+@transaction.atomic
+def point_update(
+    *, point: ServicePoint, name: str, place: str = "", post: Post | None = None, actor
+) -> ServicePoint:
+    scoping.require_perm(actor, MANAGE, point.project.organization)
+    name, place = _clean(
+        project=point.project,
+        name=name,
+        place=place,
+        post=post,
+        exclude_pk=point.pk if point.archived_at is None else None,
+    )
+    point.name, point.place, point.post = name, place, post
+    point.save(update_fields=["name", "place", "post", "updated_at"])
+    return point
+
+
+@transaction.atomic
+def point_archive(*, point: ServicePoint, actor) -> ServicePoint:
+    """Archive a point: its screen stops showing a code and its scans are refused."""
+    scoping.require_perm(actor, MANAGE, point.project.organization)
+    if point.archived_at is None:
+        point.archived_at = timezone.now()
+        point.save(update_fields=["archived_at", "updated_at"])
+    return point
+
+
+@transaction.atomic
+def point_restore(*, point: ServicePoint, actor) -> ServicePoint:
+    scoping.require_perm(actor, MANAGE, point.project.organization)
+    if point.archived_at is not None:
+        _clean(project=point.project, name=point.name, place=point.place, post=point.post)
+        point.archived_at = None
+        point.save(update_fields=["archived_at", "updated_at"])
+    return point
+
+
+# --- The scan ----------------------------------------------------------------------------
+
+
+# What a point's scan reads of a shift (hours._record_scan and a walk-in's eligibility).
+SCAN_FIELDS = ("start", "end", "cancelled_at", "insurance_required", "project_id", "post_id")
+
+
+def _shifts_to_scan(point: ServicePoint, volunteer: Volunteer, at: dt.datetime) -> list[Shift]:
+    """The point's shifts not over at ``at`` and starting before the end of that day (and the
+    hour check-in opens early), each with the volunteer's sign-up status and record — in one
+    query (two LEFT JOINs on unique (shift, volunteer) rows).
+
+    The bounds only narrow the rows; which shift is in its check-in window is
+    ``hours._scan_window_error``'s answer.
+    """
+    _day_start, day_end = _day_bounds(timezone.localtime(at).date())
+    return list(
+        shifts_at(point)
+        .filter(
+            cancelled_at__isnull=True,
+            end__gte=at - hours._grace(),
+            start__lte=max(day_end, at + hours.CHECK_IN_OPENS),
+        )
+        .annotate(
+            mine=FilteredRelation("signups", condition=Q(signups__volunteer_id=volunteer.pk)),
+            own=FilteredRelation("records", condition=Q(records__volunteer_id=volunteer.pk)),
+        )
+        .annotate(
+            my_status=F("mine__status"),
+            record_id=F("own__id"),
+            record_status=F("own__status"),
+            record_in=F("own__checked_in_at"),
+            record_out=F("own__checked_out_at"),
+        )
+        .only(*SCAN_FIELDS)
+        .order_by("start", "pk")
+    )
+
+
+def _choose(shifts: list[Shift], at: dt.datetime) -> Shift:
+    """The shift a scan at the point at ``at`` is for (see the module's docstring); raises
+    ``ScanRefused`` when there is none."""
+    open_ = [s for s in shifts if hours._scan_window_error(s, at, by_hand=False) is None]
+    # 1. A record to complete: checked in and not out (a check-out), or an offline check-in
+    #    arriving after its check-out (it moves the check-in earlier) — the first checked in.
+    pending = [
+        s
+        for s in open_
+        if s.record_id is not None
+        and s.record_status != ServiceRecord.Status.VERIFIED
+        and s.record_in is not None
+        and (s.record_out is None or at < s.record_in)
+    ]
+    if pending:
+        return min(pending, key=lambda s: (s.record_in, s.start, s.pk))
+    # 2. A confirmed place not yet checked in to: the earliest starting.
+    confirmed = [s for s in open_ if s.my_status == Signup.Status.CONFIRMED and s.record_id is None]
+    if confirmed:
+        return confirmed[0]
+    # 3. A walk-in to the shift on now (else the next one whose check-in is open), on the
+    #    rules of a walk-in's scan of the shift's own code (hours._check_in_new).
+    free = [s for s in open_ if s.record_id is None]
+    if free:
+        on_now = [s for s in free if s.start <= at < s.end]
+        return (on_now or free)[0]
+    # 4. Nothing to walk in to, but a confirmed place later today: when its check-in opens.
+    later = [s for s in shifts if s.my_status == Signup.Status.CONFIRMED and s.record_id is None]
+    if later:
+        raise checkin.ScanRefused(hours._scan_window_error(later[0], at, by_hand=False) or "")
+    # 5. Every shift on now already has the volunteer's record: hours says why (checked out,
+    #    verified, added by hand).
+    if open_:
+        return open_[-1]
+    raise checkin.ScanRefused(_("You have no shift at this point now."))
+
+
+def point_scan(
+    *, point: ServicePoint, user, code: str, client_id: str, scanned_at: dt.datetime | None
+) -> checkin.ScanOutcome:
+    """A volunteer's phone scanned the point's code: check in to (or out of) their shift at the
+    point now. Raises ``checkin.ScanRefused`` with the message to show.
+
+    ``point`` is used as given, with its project's organisation loaded (``point_to_scan``).
+    The same rules as a scan of a shift's own code, by the same functions: the code is
+    checked and replays recognised by ``core.checkin.scan_accept``; check-in window, daily
+    limit, walk-in rules, check-out and hours by ``hours._record_scan``.
+    """
+    volunteer = selectors.volunteer_of(user)
+    if volunteer is None:
+        raise checkin.ScanRefused(_("Only registered volunteers can check in. Become a volunteer first."))
+    if not selectors.project_visible_to(volunteer, point.project):
+        raise PermissionDenied
+    if point.archived_at is not None:
+        raise checkin.ScanRefused(_("This service point is closed."))
+
+    def handler(at: dt.datetime):
+        shift = _choose(_shifts_to_scan(point, volunteer, at), at)
+        return hours._record_scan(
+            shift=shift, volunteer=volunteer, at=at, source=ServiceRecord.Source.SCAN, actor=user
+        )
+
+    try:
+        return checkin.scan_accept(
+            subject=point.subject,
+            code=code,
+            user=user,
+            client_id=client_id,
+            scanned_at=scanned_at,
+            handler=handler,
+        )
+    except IntegrityError:
+        # The same volunteer's two scans raced to create the record: the first one won.
+        raise checkin.ScanRefused(_("You are already checked in.")) from None
