@@ -1,215 +1,134 @@
-"""Volunteer-service pages at DESIGN.md's peer-comparison volume, beside the peer's figures.
+"""Volunteer-service pages at DESIGN.md's peer-comparison and hospital volumes, beside the peer's figures.
 
-2,000 volunteers, 3,000 shifts and 30,000 sign-ups over two years (20 organisations), in a
-fresh database — the embedded SQLite by default, PostgreSQL with DATABASE_URL (the database
-must be empty):
+    .venv/bin/python bench/bench_volunteering.py                                  # peer, SQLite
+    .venv/bin/python bench/bench_volunteering.py --volume hospital --database postgres
 
-    DATA_DIR=/tmp/qy-vbench .venv/bin/python bench/bench_volunteering.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/qy_vbench .venv/bin/python bench/bench_volunteering.py
+Volumes (bench/generate.py, VOLUNTEERING_VOLUMES):
+
+- peer: 20 organisations, 2,000 volunteers, 3,000 shifts and 30,000 sign-ups over two years
+  (≈26,000 verified service records), the bench volunteer with ≈200 entries of their own;
+- hospital: the 50-organisation, 1,500-person hospital of bench/generate.py, 2,500 volunteers,
+  21,000 shifts and 210,000 sign-ups over five years (≈200,000 verified service records), the
+  bench volunteer with ≈500 entries.
+
+The database is new and thrown away at the end: SQLite in a temporary folder, or a PostgreSQL
+database ``qingyi_bench_volunteering_<pid>`` created on postgres://postgres@127.0.0.1:5432 and
+dropped afterwards. PostgreSQL's tables are ANALYZEd after the bulk load (what autovacuum does
+within a minute); SQLite's are not (nothing in the platform runs ANALYZE on SQLite).
 
 Pages are requested in-process with Django's test client (no web server): p50/p95 over
-``--runs`` requests and the SQL query count of one request, beside ephios 0.27's figures
-from DESIGN.md (measured there behind gunicorn, so ours exclude HTTP overhead). The floor is
-a bare page of the same stack (the login form) measured in the same run. Then the sign-up
-contention run: 200 threads sign up for one shift of 20 places at the same moment.
+``--runs`` requests after a warm-up, the SQL queries of one request and the bytes of the reply,
+beside ephios 0.27's figures from DESIGN.md (measured behind gunicorn, so ours exclude HTTP
+overhead; the peer's overview is unpaginated, ours is one page of the aggregate). The baseline
+is a bare view through the same middleware doing one indexed query, measured in the same run;
+× base is a page's p50 over the baseline's. The hours export is measured twice in the same run:
+with the platform's writer and with openpyxl's write-only writer it replaced ("before"). Then
+the sign-up contention run: 200 threads sign up for one shift of 20 places at the same moment.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import threading
 import time
-from decimal import Decimal
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from generate import setup_django  # noqa: E402
+from bench.generate import VOLUNTEERING_VOLUMES  # noqa: E402
+from bench.timing import pct  # noqa: E402
 
-# DESIGN.md: ephios 0.27, 2 gunicorn workers, SQLite / PostgreSQL medians and query counts.
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+# DESIGN.md: ephios 0.27, 2 gunicorn workers; (what, SQL queries, SQLite median s, PostgreSQL median s).
 PEER = {
-    "open_shifts": ("a volunteer's list of upcoming events and shifts", 14, "0.73 s / 0.79 s"),
-    "shift_page": ("one event with 3 shifts and 45 participants", 178, "0.46 s / 0.84 s"),
-    "my_hours": ("a volunteer's own hours (≈200 entries)", 10, "60 ms / 88 ms"),
-    "overview": ("all volunteers' hours overview (unpaginated)", 8, "1.4 s / 0.94 s"),
-    "export": ("hours export of all volunteers", 4, "0.59 s / 0.19 s"),
-    "verify": ("(no verification screen)", None, "—"),
-    "signup": ("sign-up", 43, "73 ms / 140 ms; 23% fail on SQLite with 2 clients"),
+    "open_shifts": ("a volunteer's list of upcoming events and shifts", 14, 0.73, 0.79),
+    "shift_page": ("one event with 3 shifts and 45 participants", 178, 0.46, 0.84),
+    "my_hours": ("a volunteer's own hours (≈200 entries)", 10, 0.060, 0.088),
+    "overview": ("all volunteers' hours overview (unpaginated, 1.7 MB)", 8, 1.4, 0.94),
+    "export": ("hours export of all volunteers", 4, 0.59, 0.19),
+    "verify": ("(no verification screen)", None, None, None),
 }
-
-VOLUNTEERS = 2_000
-SHIFTS = 3_000
-SIGNUPS = 30_000
-ORGS = 20
+PEER_SIGNUP = "73 ms / 140 ms; 23% fail on SQLite with 2 clients"
 
 
-def build(seed: int = 7):
-    import random
+def legacy_write_xlsx(headers, rows, *, title="Sheet1", widths=(), more_sheets=()):
+    """The hours export's writer before it was replaced: openpyxl in write-only mode, every
+    text cell neutralised, a bold header, frozen first row (kept here to measure "before")."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    from django.core.management import call_command
-    from django.utils import timezone
+    from qingyi.core.exports import neutralise
 
-    from qingyi.accounts.models import Role, RoleAssignment, User
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = width
+    worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(worksheet, value=neutralise(header))
+        cell.font = bold
+        cells.append(cell)
+    worksheet.append(cells)
+    for row in rows:
+        worksheet.append([neutralise(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def build_peer_tree():
+    """DESIGN.md's peer volume: a committee, a general branch and 18 branches."""
     from qingyi.organizations.models import Organization
     from qingyi.organizations.services import organization_create_root
-    from qingyi.volunteering.models import Post, Project, ServiceRecord, Shift, Signup, Volunteer
 
-    call_command("migrate", verbosity=0)
-    if Organization.objects.exists():
-        raise SystemExit(
-            "The database already holds organisations; point DATA_DIR or DATABASE_URL at an empty one."
-        )
-    rng = random.Random(seed)
     root = organization_create_root(name="基准医院团委", founded_on=dt.date(2015, 1, 1))
-    orgs = [root]
     general = Organization.objects.add_child(root, create_kwargs={"name": "总支", "kind": "general_branch"})
-    orgs.append(general)
-    for i in range(ORGS - 2):
-        orgs.append(
-            Organization.objects.add_child(general, create_kwargs={"name": f"支部{i}", "kind": "branch"})
-        )
-    orgs = list(Organization.objects.all())
-    branches = [o for o in orgs if o.kind == "branch"]
-    coordinator = User.objects.create_user("bench-coordinator", password="x")
-    RoleAssignment.objects.create(user=coordinator, role=Role.COORDINATOR, organization=root)
-    member = User.objects.create_user("bench-volunteer", password="x")
-    RoleAssignment.objects.create(user=member, role=Role.MEMBER, organization=branches[0])
-    volunteers = Volunteer.objects.bulk_create(
-        [
-            Volunteer(
-                kind=rng.choice(["staff", "social", "student"]),
-                organization=rng.choice(branches),
-                name=f"志愿者{i:04d}",
-                phone=f"139{i:08d}",
-                user=member if i == 0 else None,
-            )
-            for i in range(VOLUNTEERS)
-        ]
-    )
-    volunteers[0].organization = branches[0]
-    volunteers[0].save()
-    projects = [Project.objects.create(organization=root, name=f"项目{i}", kind="other") for i in range(10)]
-    posts = [Post.objects.create(project=p, name="导诊") for p in projects]
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    begin = now - dt.timedelta(days=640)
-    step = (now + dt.timedelta(days=90) - begin) / SHIFTS
-    shifts = Shift.objects.bulk_create(
-        [
-            Shift(
-                project=projects[i % 10],
-                post=posts[i % 10],
-                start=begin + step * i,
-                end=begin + step * i + dt.timedelta(hours=3),
-                capacity=12,
-                place="门诊大厅",
-            )
-            for i in range(SHIFTS)
-        ]
-    )
-    # One upcoming shift with 45 participants (the peer's "event with 45 participants").
-    big = Shift.objects.create(
-        project=projects[0],
-        post=posts[0],
-        start=now + dt.timedelta(days=2),
-        end=now + dt.timedelta(days=2, hours=3),
-        capacity=60,
-        place="门诊大厅",
-    )
-    # One past shift with 45 records (the verification screen).
-    verify = Shift.objects.create(
-        project=projects[0],
-        post=posts[0],
-        start=now - dt.timedelta(days=1),
-        end=now - dt.timedelta(days=1) + dt.timedelta(hours=3),
-        capacity=60,
-    )
-    signups, seen = [], set()
-    me = volunteers[0]
-    my_shifts = set(rng.sample(range(SHIFTS - 300), 200))  # ≈200 past entries for the bench volunteer
-    for i in my_shifts:
-        seen.add((i, me.pk))
-        signups.append(Signup(shift=shifts[i], volunteer=me, status="confirmed"))
-    while len(signups) < SIGNUPS - 90:
-        i = rng.randrange(SHIFTS)
-        v = volunteers[rng.randrange(1, VOLUNTEERS)]
-        if (i, v.pk) in seen:
-            continue
-        seen.add((i, v.pk))
-        signups.append(Signup(shift=shifts[i], volunteer=v, status="confirmed"))
-    for v in volunteers[1:46]:
-        signups.append(Signup(shift=big, volunteer=v, status="confirmed"))
-        signups.append(Signup(shift=verify, volunteer=v, status="confirmed"))
-    Signup.objects.bulk_create(signups, batch_size=2000)
-    records = []
-    for s in signups:
-        shift = s.shift
-        if shift.end < now and shift is not verify:
-            records.append(
-                ServiceRecord(
-                    shift=shift,
-                    volunteer=s.volunteer,
-                    project=shift.project,
-                    served_on=timezone.localtime(shift.start).date(),
-                    status="verified",
-                    checked_in_at=shift.start,
-                    checked_out_at=shift.end,
-                    scheduled_hours=Decimal(3),
-                    recorded_hours=Decimal(3),
-                    verified_hours=Decimal(3),
-                    people_served=rng.randrange(0, 30),
-                )
-            )
-        elif shift is verify:
-            records.append(
-                ServiceRecord(
-                    shift=shift,
-                    volunteer=s.volunteer,
-                    project=shift.project,
-                    served_on=timezone.localtime(shift.start).date(),
-                    status="recorded",
-                    checked_in_at=shift.start,
-                    checked_out_at=shift.end,
-                    scheduled_hours=Decimal(3),
-                    recorded_hours=Decimal(3),
-                )
-            )
-    ServiceRecord.objects.bulk_create(records, batch_size=2000)
-    return {
-        "coordinator": coordinator,
-        "member": member,
-        "big": big,
-        "verify": verify,
-        "records": len(records),
-        "root": root,
-    }
+    for i in range(18):
+        Organization.objects.add_child(general, create_kwargs={"name": f"支部{i}", "kind": "branch"})
+    return Organization.objects.get(pk=root.pk)
+
+
+def build_hospital_tree():
+    """DESIGN.md's hospital: bench/generate.py's 50 organisations and 1,500 people."""
+    from bench.generate import VOLUMES, generate
+    from qingyi.organizations.models import Organization
+
+    orgs, people = VOLUMES["hospital"]
+    generate(orgs=orgs, people=people, seed=504, history=False, accounts=False, quiet=True)
+    return Organization.objects.filter(depth=1).order_by("path").first()
 
 
 def measure(client, url, runs: int, params=None):
+    """(p50 s, p95 s, queries, bytes) of ``runs`` requests after two warm-up requests."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     client.get(url, params or {})  # warm the caches
-    count = [0]
-
-    def counter(execute, sql, params_, many, context):
-        count[0] += 1
-        return execute(sql, params_, many, context)
-
-    with connection.execute_wrapper(counter):
+    with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
+    queries = len(ctx.captured_queries)  # now: the next request's request_started empties the log
     assert response.status_code == 200, (url, response.status_code)
+    client.get(url, params or {})
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
         client.get(url, params or {})
         times.append(time.perf_counter() - t0)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-    return statistics.median(times), p95, count[0], len(response.content)
+    return statistics.median(times), pct(times, 95), queries, len(response.content)
 
 
 def contention(n: int = 200, places: int = 20, pool: int = 20):
@@ -265,91 +184,188 @@ def contention(n: int = 200, places: int = 20, pool: int = 20):
         "first_error": errors[0] if errors else "",
         "wall": wall,
         "p50": statistics.median(durations) if durations else 0,
-        "p95": durations[int(0.95 * len(durations))] if durations else 0,
+        "p95": pct(durations, 95) if durations else 0,
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--runs", type=int, default=20)
-    args = parser.parse_args()
-    setup_django()
+def load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def run(args) -> None:
+    os.environ.setdefault("QINGYI_TESTING", "true")
+    os.environ["QINGYI_NOTIFICATION_CHANNELS"] = ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingyi.settings")
+    import django
+
+    django.setup()
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
+    from django.http import HttpResponse
     from django.test import Client
-    from django.urls import reverse
+    from django.urls import clear_url_caches, include, path, reverse
+
+    from qingyi.volunteering import exports
+    from qingyi.volunteering.models import Volunteer
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.AXES_ENABLED = False
-    print(f"Database: {connection.vendor} ({settings.DATABASES['default']['NAME']})")
+
+    # URLs: the project's plus the baseline view (one indexed query, no template).
+    def baseline(request):
+        return HttpResponse(Volunteer.objects.filter(pk=request.GET["pk"]).values_list("name", flat=True)[0])
+
+    module = types.ModuleType("bench_urls_volunteering")
+    module.urlpatterns = [path("bench/baseline/", baseline), path("", include("qingyi.urls"))]
+    sys.modules[module.__name__] = module
+    settings.ROOT_URLCONF = module.__name__
+    clear_url_caches()
+
+    from bench.generate import generate_volunteering
+
+    volume = VOLUNTEERING_VOLUMES[args.volume]
+    connection.ensure_connection()
+    version = (
+        connection.Database.sqlite_version
+        if connection.vendor == "sqlite"
+        else f"{connection.pg_version // 10000}.{connection.pg_version % 100}"
+    )
+    print(
+        f"Volunteering pages · {args.volume} volume · {connection.vendor} {version} · "
+        f"Django {django.get_version()} · load average before {load()}"
+    )
     t0 = time.perf_counter()
-    world = build()
+    call_command("migrate", verbosity=0)
+    migrated = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    root = build_hospital_tree() if args.volume == "hospital" else build_peer_tree()
+    tree = time.perf_counter() - t0
+    world = generate_volunteering(volume=volume, root=root)
+    t0 = time.perf_counter()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    analyzed = time.perf_counter() - t0
+    from qingyi.organizations.models import Organization
+    from qingyi.people.models import Person
+
     print(
-        f"Generated {VOLUNTEERS} volunteers, {SHIFTS} shifts, {SIGNUPS} sign-ups, {world['records']} records "
-        f"in {time.perf_counter() - t0:.1f} s"
+        f"Generated {Organization.objects.count():,} organisations, {Person.objects.count():,} people "
+        f"({tree:.1f} s); {world.volunteers:,} volunteers, {world.shifts:,} shifts, {world.signups:,} "
+        f"sign-ups, {world.records:,} service records in {world.seconds:.1f} s "
+        f"(migrate {migrated:.1f} s{f', ANALYZE {analyzed:.1f} s' if analyzed > 0.01 else ''})"
     )
+
+    backend = "qingyi.accounts.backends.EmployeeNumberOrPhoneBackend"
     volunteer_client, coordinator_client, anonymous = Client(), Client(), Client()
-    volunteer_client.force_login(
-        world["member"], backend="qingyi.accounts.backends.EmployeeNumberOrPhoneBackend"
-    )
-    coordinator_client.force_login(
-        world["coordinator"], backend="qingyi.accounts.backends.EmployeeNumberOrPhoneBackend"
-    )
-    floor = measure(anonymous, reverse("accounts:login"), args.runs)
+    volunteer_client.force_login(world.member, backend=backend)
+    coordinator_client.force_login(world.coordinator, backend=backend)
+    everything = {"period": "2000-01-01..2099-12-31"}
     pages = [
+        ("baseline", coordinator_client, f"/bench/baseline/?pk={world.volunteer.pk}", None),
+        ("login form", anonymous, reverse("accounts:login"), None),
         ("open_shifts", volunteer_client, reverse("volunteering:shift_list"), None),
-        (
-            "shift_page",
-            coordinator_client,
-            reverse("volunteering:shift_detail", args=[world["big"].pk]),
-            None,
-        ),
+        ("shift_page", coordinator_client, reverse("volunteering:shift_detail", args=[world.big.pk]), None),
         ("my_hours", volunteer_client, reverse("volunteering:my_hours"), None),
-        (
-            "overview",
-            coordinator_client,
-            reverse("volunteering:hours_overview"),
-            {"period": "2020-01-01..2030-12-31"},
-        ),
-        (
-            "export",
-            coordinator_client,
-            reverse("volunteering:hours_export"),
-            {"period": "2020-01-01..2030-12-31"},
-        ),
-        ("verify", coordinator_client, reverse("volunteering:shift_verify", args=[world["verify"].pk]), None),
+        ("overview", coordinator_client, reverse("volunteering:hours_overview"), everything),
+        ("export", coordinator_client, reverse("volunteering:hours_export"), everything),
+        ("verify", coordinator_client, reverse("volunteering:shift_verify", args=[world.verify.pk]), None),
     ]
-    print(
-        f"\nfloor (bare login page): p50 {floor[0] * 1000:.1f} ms, "
-        f"p95 {floor[1] * 1000:.1f} ms, {floor[2]} queries"
-    )
-    print(
-        f"\n{'page':<13}{'p50 ms':>9}{'p95 ms':>9}{'×floor':>8}{'queries':>9}{'KB':>8}"
-        "   peer (ephios): queries, median"
-    )
+    which = 2 if connection.vendor == "sqlite" else 3
+    results = {}
     for key, client, url, params in pages:
-        p50, p95, queries, size = measure(client, url, args.runs, params)
-        label, peer_q, peer_t = PEER[key]
+        results[key] = measure(client, url, args.runs, params)
+    # The export again with the writer it had before, in the same run ("before").
+    current = exports.write_xlsx
+    exports.write_xlsx = legacy_write_xlsx
+    try:
+        results["export (before)"] = measure(coordinator_client, pages[6][2], args.runs, everything)
+    finally:
+        exports.write_xlsx = current
+
+    base = results["baseline"][0]
+    print(f"\nload average after the pages: {load()} (2 cores, shared)")
+    print(
+        f"\n{'page':<17}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'KB':>7}{'× base':>8}"
+        f"   {'peer q':>6}{'peer ms':>9}{'peer/ours':>10}"
+    )
+    for key, (p50, p95, queries, size) in results.items():
+        peer = PEER.get(key.split(" ")[0])
+        peer_q = peer_t = ratio = ""
+        if peer and peer[1] is not None:
+            peer_q, peer_t = str(peer[1]), f"{peer[which] * 1000:.0f}"
+            ratio = f"{peer[which] / p50:.1f}×"
         print(
-            f"{key:<13}{p50 * 1000:>9.1f}{p95 * 1000:>9.1f}{p50 / floor[0]:>8.1f}"
-            f"{queries:>9}{size / 1024:>8.0f}"
-            f"   {peer_q if peer_q is not None else '—'}, {peer_t}  ({label})"
+            f"{key:<17}{queries:>8}{p50 * 1000:>9.1f}{p95 * 1000:>9.1f}{size / 1024:>7.0f}"
+            f"{p50 / base:>8.1f}   {peer_q:>6}{peer_t:>9}{ratio:>10}"
         )
-    print("\nSign-up contention: 200 simultaneous sign-ups for 20 places")
-    result = contention()
-    print(
-        f"  confirmed {result['confirmed']}, waiting {result['waiting']}, errors {result['errors']} "
-        f"{result['first_error']}"
+    print("\npeer pages: " + "; ".join(f"{k}: {v[0]}" for k, v in PEER.items()))
+
+    if args.profile_export:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        coordinator_client.get(pages[6][2], everything)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+    if not args.no_contention:
+        print("\nSign-up contention: 200 simultaneous sign-ups for 20 places")
+        result = contention()
+        print(
+            f"  confirmed {result['confirmed']}, waiting {result['waiting']}, errors {result['errors']} "
+            f"{result['first_error']}"
+        )
+        print(
+            f"  wall {result['wall']:.2f} s, per sign-up p50 {result['p50'] * 1000:.0f} ms, "
+            f"p95 {result['p95'] * 1000:.0f} ms   (peer: {PEER_SIGNUP})"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    print(
-        f"  wall {result['wall']:.2f} s, per sign-up p50 {result['p50'] * 1000:.0f} ms, "
-        f"p95 {result['p95'] * 1000:.0f} ms"
-        f"   (peer: {PEER['signup'][2]})"
-    )
+    parser.add_argument("--volume", choices=sorted(VOLUNTEERING_VOLUMES), default="peer")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--no-contention", action="store_true", help="skip the sign-up contention run")
+    parser.add_argument("--profile-export", action="store_true", help="cProfile one export request")
+    args = parser.parse_args(argv)
+
+    folder = tempfile.mkdtemp(prefix="qingyi-bench-volunteering-")
+    database = None
+    if args.database == "postgres":
+        import psycopg
+
+        database = f"qingyi_bench_volunteering_{os.getpid()}"
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{database}"')
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{database}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ["DATA_DIR"] = folder
+    try:
+        run(args)
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if database:
+            import psycopg
+
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("QINGYI_TESTING", "true")
-    main()
+    raise SystemExit(main())
