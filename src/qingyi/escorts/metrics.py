@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, DurationField, ExpressionWrapper, F, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingyi.core.metrics import Scope, metric
+from qingyi.core.metrics import Bucket, Scope, metric
 from qingyi.core.scoping import subtree_ids
 from qingyi.escorts.models import EscortRequest
 
@@ -144,3 +144,35 @@ def median_duration(queryset: QuerySet, start_field: str, end_field: str) -> dt.
 def escorts_median_minutes_to_assignment(scope: Scope) -> float:
     median = median_duration(_assigned(scope), "created_at", "assigned_at")
     return round(median.total_seconds() / 60, 1) if median is not None else 0.0
+
+
+NONE_KEY = "none"  # requests that name no department
+
+
+def _done_by_department(scope: Scope, key=None) -> QuerySet[EscortRequest]:
+    qs = _done(scope)
+    if key is None:
+        return qs
+    if key == NONE_KEY:
+        return qs.filter(department__isnull=True)
+    return qs.filter(department_id=int(key)) if key.isdigit() else qs.none()
+
+
+@metric(
+    "escorts.done_by_department",
+    kind="breakdown",
+    label=_("Escorts done by department"),
+    unit=_("escorts"),
+    records=_done_by_department,
+    columns=COLUMNS,
+    description=_("Escorts completed in the period, by the department the patient was going to."),
+)
+def escorts_done_by_department(scope: Scope) -> list[Bucket]:
+    rows = _done(scope).order_by().values("department_id", "department__name").annotate(n=Count("pk"))
+    buckets = [
+        Bucket(str(r["department_id"]), r["department__name"], r["n"])
+        if r["department_id"] is not None
+        else Bucket(NONE_KEY, str(_("No department given")), r["n"])
+        for r in rows
+    ]
+    return sorted(buckets, key=lambda b: (-b.value, b.label))

@@ -11,5 +11,6 @@ class VolunteeringConfig(AppConfig):
         ("volunteering:home", _("Volunteering"), None, 40),
         ("volunteering:project_list", _("Volunteer projects"), "volunteering.manage", 41),
         ("volunteering:hours_overview", _("Volunteer hours"), "volunteering.manage", 42),
+        ("volunteering:figures", _("Volunteering figures"), "metrics.view", 43),
     ]
     home_cards = [("volunteering/cards/mine.html", "qingyi.volunteering.home.my_volunteering_card", None, 20)]

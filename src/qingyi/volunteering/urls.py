@@ -4,6 +4,7 @@ from qingyi.volunteering import (
     views,
     views_applications,
     views_certificates,
+    views_figures,
     views_manage,
     views_manage_volunteers,
     views_personal_qr,
@@ -127,4 +128,7 @@ urlpatterns = [
     path("points/<int:point_pk>/scan/", views_service_points.point_scan, name="point_scan"),
     path("manage/hours/", views_manage.hours_overview, name="hours_overview"),
     path("manage/hours/export/", views_manage.hours_export, name="hours_export"),
+    # 志愿服务统计: figures of an organisation and period, for whoever may see figures.
+    path("figures/", views_figures.figures, name="figures"),
+    path("figures/export/", views_figures.figures_export, name="figures_export"),
 ]
