@@ -250,6 +250,9 @@ def test_scan_checks_in_to_the_confirmed_shift_and_again_out(vworld, login, poin
     assert answer["ok"] and answer["result"] == "checked_in", answer
     record = ServiceRecord.objects.get()
     assert (record.shift, record.walk_in, record.checked_in_at) == (shift, False, earlier)
+    # The answer names the shift the scan counted for.
+    start, end = (timezone.localtime(t).strftime("%H:%M") for t in (shift.start, shift.end))
+    assert answer["message"].endswith(f"Shift {start}–{end}."), answer
     answer = _scan(client, point, client_id="out").json()
     assert answer["ok"] and answer["result"] == "checked_out", answer
     record.refresh_from_db()

@@ -109,9 +109,11 @@ def point_screen(point: ServicePoint, *, now: dt.datetime | None = None) -> Scre
 
 
 def masked_name(name: str) -> str:
-    """A name as a screen in a public hall shows it: the family name, the rest starred (the
-    volunteers' data is not disclosed without consent — RULES.md, 志愿服务条例)."""
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+    """A name as a screen in a public hall shows it: 王*明, 李* (the volunteers' data is not
+    disclosed without consent — RULES.md, 志愿服务条例)."""
+    if len(name) <= 2:
+        return name[:1] + "*" if name else ""
+    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 # --- Writes ------------------------------------------------------------------------------
@@ -281,9 +283,15 @@ def point_scan(
 
     def handler(at: dt.datetime):
         shift = _choose(_shifts_to_scan(point, volunteer, at), at)
-        return hours._record_scan(
+        result, message = hours._record_scan(
             shift=shift, volunteer=volunteer, at=at, source=ServiceRecord.Source.SCAN, actor=user
         )
+        # A point has several shifts a day: say which one the scan counted for.
+        return result, _("%(message)s Shift %(start)s–%(end)s.") % {
+            "message": message,
+            "start": timezone.localtime(shift.start).strftime("%H:%M"),
+            "end": timezone.localtime(shift.end).strftime("%H:%M"),
+        }
 
     try:
         return checkin.scan_accept(

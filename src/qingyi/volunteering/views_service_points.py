@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,7 +30,7 @@ SCREEN_REFRESH_SECONDS = 15
 
 
 class ServicePointForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Point name"), max_length=100)
     place = forms.CharField(
         label=gettext_lazy("Place"),
         max_length=100,
@@ -127,7 +128,7 @@ def point_edit(request, point_pk: int):
 def point_archive(request, point_pk: int):
     point = _point(request, point_pk)
     service_points.point_archive(point=point, actor=request.user)
-    messages.success(request, _("Service point “%(name)s” archived.") % {"name": point.name})
+    messages.success(request, _("Service point “%(name)s” closed.") % {"name": point.name})
     return redirect("volunteering:point_list", point.project_id)
 
 
@@ -164,7 +165,8 @@ def point_screen(request, point_pk: int):
     if point.archived_at is None:
         code = checkin.rotating_code(point.subject)
         url = request.build_absolute_uri(reverse("volunteering:point_scan", args=[point.pk])) + f"?c={code}"
-        context["qr"] = checkin.qr_svg(url, scale=10)
+        # Sized by the page (a viewBox, no width): the code fills the box on any screen.
+        context["qr"] = segno.make(url, error="m").svg_inline(omitsize=True, dark="#111", light="#fff")
     for record in context["screen"].present:
         record.name_shown = service_points.masked_name(record.volunteer.name)
     template = "volunteering/point_screen.html#live" if request.htmx else "volunteering/point_screen.html"

@@ -14,6 +14,7 @@ from qingyi.volunteering.models import (
     Post,
     Project,
     Qualification,
+    ServicePoint,
     ServiceRecord,
     Shift,
     Signup,
@@ -86,6 +87,12 @@ OUTREACH = (
 PARTNERS = ("青山街道社区卫生服务中心", "东湖社区居委会", "南岭村卫生室", "滨江敬老院")
 SCHOOLS = ("青山医学院", "青山职业技术学院", "滨江大学", "青山卫生学校")
 AREAS = ("青山区", "东湖区", "滨江区", "南岭区", "高新区")
+# Fixed desks with a standing check-in screen: (project index, name, place, post name or None).
+SERVICE_POINTS = (
+    (0, "门诊大厅导诊台", "门诊楼一楼大厅", None),
+    (1, "陪诊服务台", "门诊楼一楼东侧", "陪诊"),
+    (2, "儿科病房活动室", "住院部三楼儿科", None),
+)
 QUALIFICATIONS = (
     ("院感防控培训", "医院感染防控基础知识"),
     ("急救培训（BLS）", "心肺复苏与AED使用"),
@@ -196,6 +203,19 @@ class VolunteeringMixin:
             by_project.setdefault(post.project_id, []).append(post)
         self.count("projects", len(projects))
         self.count("posts", len(posts))
+        points = ServicePoint.objects.bulk_create(
+            [
+                ServicePoint(
+                    project=projects[i],
+                    post=next(p for p in by_project[projects[i].pk] if p.name == post) if post else None,
+                    name=name,
+                    place=place,
+                    created_by=self.coordinator,
+                )
+                for i, name, place, post in SERVICE_POINTS
+            ]
+        )
+        self.count("service_points", len(points))
         self.escort_project = projects[1]
 
         first = today - dt.timedelta(days=365)
