@@ -17,6 +17,8 @@ from qingyi.volunteering.models import (
     Volunteer,
     VolunteerApplication,
 )
+from tests.volunteering.matrix_stars import PUBLIC_ROUTES as STAR_PUBLIC_ROUTES
+from tests.volunteering.matrix_stars import star_objects_of_b
 
 
 def objects_of_b(personas) -> dict:
@@ -61,7 +63,9 @@ def objects_of_b(personas) -> dict:
     point = ServicePoint.objects.create(project=project, name="乙支部服务点", place="乙区大厅")
     # Qualification types are the committee's, shared by every branch: branch B's stand-in.
     qualification = Qualification.objects.create(name="乙支部资格")
+    stars = star_objects_of_b(personas)
     return {
+        **{k: v for k, v in stars.items() if k != "api_ids"},
         "project_pk": project.pk,
         "qualification_pk": qualification.pk,
         "application_pk": application.pk,
@@ -78,12 +82,18 @@ def objects_of_b(personas) -> dict:
             "volunteering/signups": signup.pk,
             "volunteering/records": record.pk,
             "volunteering/projects": project.pk,
+            "volunteering/applications": application.pk,
+            **stars["api_ids"],
         },
     }
 
 
 # The application form and the page a certificate's QR code opens are public (an unknown token is a 404).
-PUBLIC_ROUTES = ("volunteering/apply/", "volunteering/certificates/verify/<str:cert_token>/")
+PUBLIC_ROUTES = (
+    "volunteering/apply/",
+    "volunteering/certificates/verify/<str:cert_token>/",
+    *STAR_PUBLIC_ROUTES,
+)
 
 # Volunteer service is the coordinator's own work (volunteering.manage, committee-wide in the
 # personas); tests/volunteering proves who may do what there.

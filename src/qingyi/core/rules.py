@@ -183,6 +183,9 @@ VOLUNTEER_ADULT_AGE = 18
 # given (art. 11); how they are rounded, and the grace after a shift's end, are local.
 # Star levels (中国志愿服务联合会《志愿者星级认定办法》, as the national system applies them):
 # 1★ 100 h, 2★ 300 h, 3★ 600 h, 4★ 1,000 h, 5★ 1,500 h of verified hours (settings).
+# A level is announced (公示) before it is awarded; the notice period is a setting
+# (``volunteer_star_notice_days``, default 5 days, the committee's choice: no national
+# length of the notice could be confirmed from the official text).
 
 
 def volunteer_needs_guardian(birth_date: dt.date | None, on: dt.date) -> bool:
@@ -221,6 +224,11 @@ def volunteer_hours_rounded(seconds: float) -> Decimal:
 
 def volunteer_star_thresholds() -> list[int]:
     return [int(get_setting(f"volunteer_star_{n}_hours")) for n in range(1, 6)]
+
+
+def volunteer_star_notice_until(start: dt.date) -> dt.date:
+    """The last day of a star-level announcement published on ``start`` (both days count)."""
+    return start + dt.timedelta(days=max(1, int(get_setting("volunteer_star_notice_days"))) - 1)
 
 
 def volunteer_star_level(hours: Decimal | float) -> int:
@@ -394,6 +402,13 @@ SETTINGS: dict[str, SettingSpec] = {
             _("Verified hours for 5 stars"),
             "志愿者星级认定办法",
             max_value=100000,
+        ),
+        SettingSpec(
+            "volunteer_star_notice_days",
+            5,
+            _("Days a star-level announcement is shown before the award"),
+            "志愿者星级认定办法: announced (公示) before awarded; length a committee decision",
+            max_value=60,
         ),
         SettingSpec(
             "escort_retention_days",

@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -35,6 +36,7 @@ from qingyi.volunteering.models import (
     ServiceRecord,
     Shift,
     Signup,
+    StarAward,
     Volunteer,
     VolunteerQualification,
 )
@@ -219,16 +221,22 @@ def verified_hours_of(volunteer: Volunteer) -> Decimal:
 
 
 def hours_summary_of(volunteer: Volunteer) -> dict:
-    """A volunteer's totals in one query: verified, recorded-but-unverified, people served."""
+    """A volunteer's totals in one query: verified, recorded-but-unverified, people served, and
+    the star level: ``star`` is the level awarded (after its announcement, volunteering/stars.py),
+    ``star_reached`` the level the verified hours reach, which may be higher until announced."""
     verified = Q(status=ServiceRecord.Status.VERIFIED)
     zero = Value(Decimal(0))
+    # The awarded level rides along as an uncorrelated scalar subquery (evaluated once); MAX()
+    # only lets aggregate() carry it. Awards exist only for volunteers with verified records.
+    awarded = StarAward.objects.filter(volunteer_id=volunteer.pk).order_by("-level").values("level")[:1]
     row = ServiceRecord.objects.filter(volunteer=volunteer).aggregate(
         verified=Coalesce(Sum("verified_hours", filter=verified), zero, output_field=HOURS),
         pending=Coalesce(Sum("recorded_hours", filter=~verified), zero, output_field=HOURS),
         served=Coalesce(Sum("people_served", filter=verified), 0),
         services=Count("pk", filter=verified),
+        star=Coalesce(Max(Subquery(awarded)), 0),
     )
-    row["star"] = rules.volunteer_star_level(row["verified"])
+    row["star_reached"] = rules.volunteer_star_level(row["verified"])
     thresholds = rules.volunteer_star_thresholds()
     row["next_star_hours"] = next((t for t in thresholds if t > row["verified"]), None)
     return row

@@ -10,6 +10,7 @@ from qingyi.volunteering import (
     views_personal_qr,
     views_qualifications,
     views_service_points,
+    views_stars,
 )
 
 app_name = "volunteering"
@@ -126,6 +127,26 @@ urlpatterns = [
     path("points/<int:point_pk>/restore/", views_service_points.point_restore, name="point_restore"),
     path("points/<int:point_pk>/screen/", views_service_points.point_screen, name="point_screen"),
     path("points/<int:point_pk>/scan/", views_service_points.point_scan, name="point_scan"),
+    # Star levels: the coordinator's due list and award; the hospital's announcement (公示).
+    path("stars/", views_stars.star_announcement_list, name="star_announcement_list"),
+    path(
+        "stars/<int:announcement_pk>/", views_stars.star_announcement_detail, name="star_announcement_detail"
+    ),
+    path(
+        "stars/<int:announcement_pk>/objections/",
+        views_stars.star_objection_create,
+        name="star_objection_create",
+    ),
+    path("manage/stars/due/", views_stars.star_due, name="star_due"),
+    path("manage/stars/announce/", views_stars.star_announce, name="star_announce"),
+    path(
+        "manage/stars/<int:announcement_pk>/award/",
+        views_stars.star_announcement_award,
+        name="star_announcement_award",
+    ),
+    path(
+        "manage/stars/entries/<int:entry_pk>/decide/", views_stars.star_entry_decide, name="star_entry_decide"
+    ),
     path("manage/hours/", views_manage.hours_overview, name="hours_overview"),
     path("manage/hours/export/", views_manage.hours_export, name="hours_export"),
     # 志愿服务统计: figures of an organisation and period, for whoever may see figures.
