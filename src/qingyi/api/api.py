@@ -23,6 +23,7 @@ from qingyi.api import metrics as metrics_api
 from qingyi.api import organizations as organizations_api
 from qingyi.api import people as people_api
 from qingyi.api import volunteering as volunteering_api
+from qingyi.api import volunteering_records as volunteering_records_api
 from qingyi.api.auth import AUTH
 
 DESCRIPTION = """
@@ -45,6 +46,7 @@ ROUTERS: tuple[tuple[str, Router], ...] = (
     ("/callups", callups_api.router),
     ("/growth", growth_api.router),
     ("/volunteering", volunteering_api.router),
+    ("/volunteering", volunteering_records_api.router),
 )
 
 api = NinjaAPI(
