@@ -189,7 +189,7 @@ def test_screen_shows_the_code_todays_shifts_and_who_is_checked_in(vworld, login
     screen = response.context
     assert [s.pk for s in screen["screen"].shifts] == [shift.pk]
     assert tomorrow.pk not in [s.pk for s in screen["screen"].shifts]
-    assert screen["screen"].shifts[0].on_now
+    assert screen["screen"].on_now == {shift.pk}
     # A screen in a public hall shows names masked.
     name = vworld.volunteer.name
     assert service_points.masked_name(name) in body and name not in body
@@ -438,19 +438,20 @@ def test_who_may_scan_a_point(vworld, login):
 
 # --- Cost -----------------------------------------------------------------------------------
 
-# session, user, volunteer, point, the point's shifts with the volunteer's sign-up and record
-# (one query), then hours._record_scan's: record, [volunteer's row lock on PostgreSQL], daily
-# count with the sign-up, INSERT record, INSERT history — and INSERT scan.
-CHECK_IN_QUERIES = 10
-# session, user, volunteer, point, shifts, record, UPDATE record, INSERT history, INSERT scan
-CHECK_OUT_QUERIES = 9
+# A point's scan costs what a scan of the shift's own code costs (the same hours._record_scan
+# and core.checkin path; the point's row instead of the shift's) plus one query: the point's
+# shifts around now with the volunteer's sign-up and record, which picks the shift. Asserted
+# against the shift scan measured in the same test (so that the check-in path's own tuning does
+# not break it); with the code of 2026-11 that is 10 queries for a check-in (+1 lock on
+# PostgreSQL) and 9 for a check-out.
+EXTRA = 1
 
 
 def test_one_point_scan_runs_a_fixed_number_of_queries_whatever_the_shifts(vworld, login, point):
-    lock = 1 if connection.features.has_select_for_update else 0
     warm = make_volunteer(vworld.tree.branch_a)
     shift = _running_shift(vworld.project)
-    for volunteer in (vworld.volunteer, warm):
+    by_shift, other = make_volunteer(vworld.tree.branch_a), make_volunteer(vworld.tree.branch_a)
+    for volunteer in (vworld.volunteer, warm, by_shift, other):
         _confirm(shift, volunteer)
     earlier = timezone.now() - dt.timedelta(minutes=10)
     client = login(warm.user)
@@ -459,26 +460,34 @@ def test_one_point_scan_runs_a_fixed_number_of_queries_whatever_the_shifts(vworl
     )
     assert _scan(client, point, client_id="w2").json()["result"] == "checked_out"
 
-    def measure(volunteer, tag):
+    def measure(volunteer, tag, post):
         client = login(volunteer.user)
         with CaptureQueriesContext(connection) as ins:
-            answer = _scan(client, point, at=earlier, send_time=earlier, client_id=f"{tag}-in").json()
+            answer = post(client, at=earlier, send_time=earlier, client_id=f"{tag}-in").json()
         assert answer["result"] == "checked_in", answer
         with CaptureQueriesContext(connection) as outs:
-            answer = _scan(client, point, client_id=f"{tag}-out").json()
+            answer = post(client, client_id=f"{tag}-out").json()
         assert answer["result"] == "checked_out", answer
-        return _statements(ins), _statements(outs), ins, outs
+        sqls = " ".join(q["sql"] for q in ins.captured_queries + outs.captured_queries)
+        assert "accounts_roleassignment" not in sqls  # no role lookup on the scan path
+        return _statements(ins), _statements(outs)
 
-    n_in, n_out, ins, outs = measure(vworld.volunteer, "a")
-    assert n_in == CHECK_IN_QUERIES + lock, [q["sql"] for q in ins]
-    assert n_out == CHECK_OUT_QUERIES, [q["sql"] for q in outs]
-    assert "accounts_roleassignment" not in " ".join(q["sql"] for q in ins.captured_queries)
+    def shift_scan(client, *, at=None, send_time=None, client_id):
+        data = {"code": checkin.rotating_code(shift.subject, at=at), "client_id": client_id}
+        if send_time is not None:
+            data["scanned_at"] = send_time.isoformat()
+        return client.post(reverse("volunteering:scan", args=[shift.pk]), data)
+
+    def point_scan(client, **kwargs):
+        return _scan(client, point, **kwargs)
+
+    shift_in, shift_out = measure(by_shift, "s", shift_scan)
+    point_in, point_out = measure(vworld.volunteer, "a", point_scan)
+    assert (point_in, point_out) == (shift_in + EXTRA, shift_out + EXTRA)
 
     # Ten more shifts at the point today (some on now) and more volunteers on them: the same.
     for i in range(10):
         extra = _running_shift(vworld.project, minutes_ago=20 - 5 * i, hours=2)
         for _ in range(2):
             _confirm(extra, make_volunteer(vworld.tree.branch_a))
-    other = make_volunteer(vworld.tree.branch_a)
-    _confirm(shift, other)
-    assert measure(other, "b")[:2] == (CHECK_IN_QUERIES + lock, CHECK_OUT_QUERIES)
+    assert measure(other, "b", point_scan) == (point_in, point_out)

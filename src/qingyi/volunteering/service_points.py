@@ -82,6 +82,7 @@ class Screen:
     shifts: list[Shift]
     present: list[ServiceRecord]
     now: dt.datetime
+    on_now: frozenset[int]  # the shifts going on now
 
 
 def point_screen(point: ServicePoint, *, now: dt.datetime | None = None) -> Screen:
@@ -103,9 +104,8 @@ def point_screen(point: ServicePoint, *, now: dt.datetime | None = None) -> Scre
         .only("checked_in_at", "walk_in", "shift_id", "volunteer__name")
         .order_by("checked_in_at", "pk")
     )
-    for shift in shifts:
-        shift.on_now = shift.cancelled_at is None and shift.start <= now < shift.end
-    return Screen(shifts=shifts, present=present, now=now)
+    on_now = frozenset(s.pk for s in shifts if s.cancelled_at is None and s.start <= now < s.end)
+    return Screen(shifts=shifts, present=present, now=now, on_now=on_now)
 
 
 def masked_name(name: str) -> str:
@@ -127,7 +127,7 @@ def _clean(*, project: Project, name: str, place: str, post: Post | None, exclud
         errors["name"] = [_("Give the service point a name.")]
     elif (
         ServicePoint.objects.filter(project=project, name=name, archived_at__isnull=True)
-        .exclude(pk=exclude_pk)
+        .exclude(pk=exclude_pk or 0)
         .exists()
     ):
         errors["name"] = [_("This project already has a service point with this name.")]
@@ -193,7 +193,19 @@ def point_restore(*, point: ServicePoint, actor) -> ServicePoint:
 SCAN_FIELDS = ("start", "end", "cancelled_at", "insurance_required", "project_id", "post_id")
 
 
-def _shifts_to_scan(point: ServicePoint, volunteer: Volunteer, at: dt.datetime) -> list[Shift]:
+@dataclass(frozen=True)
+class _Candidate:
+    """A shift at the point, with the scanning volunteer's sign-up status and record (if any)."""
+
+    shift: Shift
+    my_status: str | None
+    record_id: int | None
+    record_status: str | None
+    record_in: dt.datetime | None
+    record_out: dt.datetime | None
+
+
+def _shifts_to_scan(point: ServicePoint, volunteer: Volunteer, at: dt.datetime) -> list[_Candidate]:
     """The point's shifts not over at ``at`` and starting before the end of that day (and the
     hour check-in opens early), each with the volunteer's sign-up status and record — in one
     query (two LEFT JOINs on unique (shift, volunteer) rows).
@@ -202,7 +214,7 @@ def _shifts_to_scan(point: ServicePoint, volunteer: Volunteer, at: dt.datetime) 
     ``hours._scan_window_error``'s answer.
     """
     _day_start, day_end = _day_bounds(timezone.localtime(at).date())
-    return list(
+    rows = (
         shifts_at(point)
         .filter(
             cancelled_at__isnull=True,
@@ -223,42 +235,53 @@ def _shifts_to_scan(point: ServicePoint, volunteer: Volunteer, at: dt.datetime) 
         .only(*SCAN_FIELDS)
         .order_by("start", "pk")
     )
+    return [
+        _Candidate(
+            shift=row,
+            my_status=getattr(row, "my_status"),  # noqa: B009 - annotations, unknown to the type
+            record_id=getattr(row, "record_id"),  # noqa: B009
+            record_status=getattr(row, "record_status"),  # noqa: B009
+            record_in=getattr(row, "record_in"),  # noqa: B009
+            record_out=getattr(row, "record_out"),  # noqa: B009
+        )
+        for row in rows
+    ]
 
 
-def _choose(shifts: list[Shift], at: dt.datetime) -> Shift:
+def _choose(candidates: list[_Candidate], at: dt.datetime) -> Shift:
     """The shift a scan at the point at ``at`` is for (see the module's docstring); raises
     ``ScanRefused`` when there is none."""
-    open_ = [s for s in shifts if hours._scan_window_error(s, at, by_hand=False) is None]
+    open_ = [c for c in candidates if hours._scan_window_error(c.shift, at, by_hand=False) is None]
     # 1. A record to complete: checked in and not out (a check-out), or an offline check-in
     #    arriving after its check-out (it moves the check-in earlier) — the first checked in.
     pending = [
-        s
-        for s in open_
-        if s.record_id is not None
-        and s.record_status != ServiceRecord.Status.VERIFIED
-        and s.record_in is not None
-        and (s.record_out is None or at < s.record_in)
+        (c.record_in, c)
+        for c in open_
+        if c.record_id is not None
+        and c.record_status != ServiceRecord.Status.VERIFIED
+        and c.record_in is not None
+        and (c.record_out is None or at < c.record_in)
     ]
     if pending:
-        return min(pending, key=lambda s: (s.record_in, s.start, s.pk))
+        return min(pending, key=lambda p: (p[0], p[1].shift.start, p[1].shift.pk))[1].shift
     # 2. A confirmed place not yet checked in to: the earliest starting.
-    confirmed = [s for s in open_ if s.my_status == Signup.Status.CONFIRMED and s.record_id is None]
+    confirmed = [c for c in open_ if c.my_status == Signup.Status.CONFIRMED and c.record_id is None]
     if confirmed:
-        return confirmed[0]
+        return confirmed[0].shift
     # 3. A walk-in to the shift on now (else the next one whose check-in is open), on the
     #    rules of a walk-in's scan of the shift's own code (hours._check_in_new).
-    free = [s for s in open_ if s.record_id is None]
+    free = [c.shift for c in open_ if c.record_id is None]
     if free:
         on_now = [s for s in free if s.start <= at < s.end]
         return (on_now or free)[0]
     # 4. Nothing to walk in to, but a confirmed place later today: when its check-in opens.
-    later = [s for s in shifts if s.my_status == Signup.Status.CONFIRMED and s.record_id is None]
+    later = [c.shift for c in candidates if c.my_status == Signup.Status.CONFIRMED and c.record_id is None]
     if later:
         raise checkin.ScanRefused(hours._scan_window_error(later[0], at, by_hand=False) or "")
     # 5. Every shift on now already has the volunteer's record: hours says why (checked out,
     #    verified, added by hand).
     if open_:
-        return open_[-1]
+        return open_[-1].shift
     raise checkin.ScanRefused(_("You have no shift at this point now."))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import segno
 from django import forms
 from django.contrib import messages
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingyi.core import checkin, scoping
 from qingyi.core.forms import add_service_errors, bootstrap
 from qingyi.volunteering import selectors, service_points
-from qingyi.volunteering.models import Project, ServicePoint
+from qingyi.volunteering.models import Post, Project, ServicePoint
 from qingyi.volunteering.views import error_messages
 from qingyi.volunteering.views_manage import _project
 
@@ -37,8 +39,8 @@ class ServicePointForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Where the desk is, e.g. the outpatient hall's guide desk."),
     )
-    post = forms.ModelChoiceField(
-        queryset=None,
+    post: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Post.objects.none(),
         label=gettext_lazy("Post"),
         required=False,
         empty_label=gettext_lazy("Every post of the project"),
@@ -47,7 +49,7 @@ class ServicePointForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["post"].queryset = project.posts.all()
+        cast(forms.ModelChoiceField, self.fields["post"]).queryset = project.posts.all()
         bootstrap(self)
 
 
@@ -156,9 +158,12 @@ def point_screen(request, point_pk: int):
     and who is checked in now; its live part reloads itself (htmx) when the code changes."""
     point = _point(request, point_pk)
     seconds_left = checkin.seconds_left()
+    screen = service_points.point_screen(point)
+    for record in screen.present:
+        record.name_shown = service_points.masked_name(record.volunteer.name)  # type: ignore[attr-defined]
     context = {
         "point": point,
-        "screen": service_points.point_screen(point),
+        "screen": screen,
         "seconds_left": seconds_left,
         "refresh": min(seconds_left, SCREEN_REFRESH_SECONDS),
     }
@@ -167,8 +172,6 @@ def point_screen(request, point_pk: int):
         url = request.build_absolute_uri(reverse("volunteering:point_scan", args=[point.pk])) + f"?c={code}"
         # Sized by the page (a viewBox, no width): the code fills the box on any screen.
         context["qr"] = segno.make(url, error="m").svg_inline(omitsize=True, dark="#111", light="#fff")
-    for record in context["screen"].present:
-        record.name_shown = service_points.masked_name(record.volunteer.name)
     template = "volunteering/point_screen.html#live" if request.htmx else "volunteering/point_screen.html"
     return render(request, template, context)
 
