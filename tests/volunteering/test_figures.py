@@ -413,6 +413,11 @@ def test_export_has_the_figures_and_every_breakdown(hours_world, login):
     ]
     figures = {row[0]: row[1] for row in book["Figures"].iter_rows(min_row=2, values_only=True)}
     assert figures["Verified volunteer hours"] == 19.25
+    # Each group of figures under its title, as on the page.
+    assert (
+        f"Projects run by {tree.committee.name}" in figures
+        and f"Volunteers of {tree.committee.name}" in figures
+    )
     assert figures["Period"] == str(YEAR)
     departments = {row[0]: row[1] for row in book["By department"].iter_rows(min_row=2, values_only=True)}
     assert departments == {"心内科": 8.0, "Not hospital staff": 7.25, "Staff without a department": 4.0}

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import BooleanField, Case, CharField, Count, F, Func, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -444,16 +444,36 @@ def _months(period) -> list[dt.date]:
     return months
 
 
+class YearMonth(Func):
+    """A date's "YYYY-MM" by the database's own function: SQLite's TruncMonth calls back into
+    Python for every row (a third of the cut's time at the hospital volume)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # The format as a parameter: a literal "%Y" would break Django's logging of the query.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"strftime(%s, {sql})", ("%Y-%m", *params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')", **extra)
+
+    def as_sql(self, compiler, connection, template=None, **extra):
+        if template is None:  # any other database: Django's portable truncation, as text
+            return Cast(TruncMonth(*self.source_expressions), CharField()).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
 def _month_cut(base: Records) -> Cut:
     def compute(scope: Scope) -> list[Bucket]:
         rows = (
             base(scope)
             .order_by()
-            .annotate(month=TruncMonth("served_on"))
+            .annotate(month=YearMonth("served_on"))
             .values("month")
             .annotate(h=Sum("verified_hours"))
         )
-        totals = {r["month"].strftime("%Y-%m"): _hours(r["h"]) for r in rows}
+        totals = {r["month"][:7]: _hours(r["h"]) for r in rows}
         keys = [month.strftime("%Y-%m") for month in _months(scope.period)]
         return [Bucket(key, key, totals.get(key, 0.0)) for key in keys]
 

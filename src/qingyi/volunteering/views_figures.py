@@ -63,7 +63,6 @@ TILE_GROUPS = (
         ("escorts.done", "callups.median_response_minutes"),
     ),
 )
-HEADLINE = tuple(name for _title, _text, names in TILE_GROUPS for name in names)
 
 # The breakdowns of the hours, on either set of records: "volunteers" (the organisation's own
 # volunteers, on any project) or "projects" (the projects it runs). Each is a table with bars
@@ -334,10 +333,12 @@ def figures_export(request):
         messages.error(request, error)
         query = urlencode({"org": scope.organization.pk, "basis": basis})
         return redirect(f"{reverse('volunteering:figures')}?{query}")
-    headline = [
-        [str(metric.label), metric.value(scope), str(metric.unit)]
-        for metric in (metrics.get(name) for name in HEADLINE)
-    ]
+    # The tiles under their group's title, so "verified hours" says whose.
+    headline: list[list[Any]] = []
+    for title, _text, names in TILE_GROUPS:
+        headline.append([str(title) % {"name": scope.organization.name}, None, None])
+        for metric in (metrics.get(name) for name in names):
+            headline.append([str(metric.label), metric.value(scope), str(metric.unit)])
     sheets = []
     for table in [*_tables(scope, basis), _table(ESCORTS, scope)]:
         sheets.append(
