@@ -422,13 +422,13 @@ def loadavg() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def serial(shift, users: list[tuple[int, object]], profiler=None) -> dict[str, float]:
+def serial(shift, users: list[tuple[int, object]], profiler=None, floor_profiler=None) -> dict[str, float]:
     """In this process, one request at a time (no server, no contention): median CPU
     milliseconds of this process (``time.process_time``: the Django side, and SQLite's, but
     not PostgreSQL's server; hardly touched by other processes' load) of a floor request, a
     check-in and a check-out, alternating. ``users`` are (index, user):
     odd indexes were checked in at set-up (their scan is a check-out). With ``profiler``, the
-    scans are profiled instead of timed."""
+    scans are profiled instead of timed (and the floor requests with ``floor_profiler``)."""
     from django.test import Client
     from django.urls import reverse
 
@@ -458,9 +458,13 @@ def serial(shift, users: list[tuple[int, object]], profiler=None) -> dict[str, f
         floor(client)
     timings: dict[str, list[float]] = {"floor": [], "check-in": [], "check-out": []}
     for i, client in clients:
+        if floor_profiler:
+            floor_profiler.enable()
         t0 = time.process_time()
         floor(client)
         timings["floor"].append(time.process_time() - t0)
+        if floor_profiler:
+            floor_profiler.disable()
         if profiler:
             profiler.enable()
         t0 = time.process_time()
@@ -489,14 +493,22 @@ def profile(args) -> dict:
     print(
         "  in-process, one at a time: median CPU ms " + ", ".join(f"{k} {v:.2f}" for k, v in medians.items())
     )
-    profiler = cProfile.Profile()
-    serial(world["shift"], users[half:], profiler)
+    profiler, floor_profiler = cProfile.Profile(), cProfile.Profile()
+    serial(world["shift"], users[half:], profiler, floor_profiler)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
+    floor_calls = pstats.Stats(floor_profiler, stream=io.StringIO()).total_calls  # type: ignore[attr-defined]
+    # Python function calls are deterministic where CPU milliseconds follow the machine's load.
+    print(
+        f"  Python function calls per request (deterministic): floor {floor_calls / (n - half):.0f}, "
+        f"scan {stats.total_calls / (n - half):.0f}"  # type: ignore[attr-defined]
+    )
     stats.sort_stats("cumulative").print_stats(
         r"qingyi|django/(db/models/(query|base|sql/compiler)|contrib|middleware|test/client)", 40
     )
     stats.sort_stats("tottime").print_stats(r"execute|commit|as_sql|compile|_save_table|__init__", 12)
+    stats.sort_stats("tottime").print_stats(30)  # where the time goes, whoever spends it
+    stats.sort_stats("tottime").print_stats(30)  # where the time goes, whoever spends it
     stats.sort_stats("cumulative")
     if args.show_queries:
         stats.print_callees(r"shift_for|shift_scan|scan_accept|_record_scan|_check_in_new|_scan_on_record")

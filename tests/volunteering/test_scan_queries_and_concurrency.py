@@ -24,12 +24,14 @@ from tests.concurrency import file_database_for_threads
 from tests.factories import make_tree
 from tests.volunteering.conftest import make_shift, make_volunteer
 
-# session, user, volunteer, shift, record, [volunteer's row lock on PostgreSQL], daily count
-# with the sign-up (one query), INSERT record, INSERT history, INSERT scan (BEGIN/COMMIT not
-# counted). No lookup of an earlier scan: a replay is found by the unique scan id's conflict.
-CHECK_IN_QUERIES = 9
-# session, user, volunteer, shift, record, UPDATE record, INSERT history, INSERT scan
-CHECK_OUT_QUERIES = 8
+# session, user, volunteer, shift, [volunteer's row lock on PostgreSQL], the scan's state (the
+# record's id, the day's sign-ins and the sign-up: one query), INSERT record, INSERT history,
+# INSERT scan (BEGIN/COMMIT not counted). No lookup of an earlier scan: a replay is found by the
+# unique scan id's conflict.
+CHECK_IN_QUERIES = 8
+# session, user, volunteer, shift, [lock], the scan's state, the record (locked), UPDATE record,
+# INSERT history, INSERT scan
+CHECK_OUT_QUERIES = 9
 
 BOOKKEEPING = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 
@@ -71,7 +73,7 @@ def test_one_check_in_and_one_check_out_run_a_fixed_small_number_of_queries(vwor
     with CaptureQueriesContext(connection) as outs:
         answer = client.post(url, check_out | {"client_id": "out"})
     assert answer.json()["result"] == "checked_out", answer.json()
-    assert _statements(outs) == CHECK_OUT_QUERIES, [q["sql"] for q in outs]
+    assert _statements(outs) == CHECK_OUT_QUERIES + lock, [q["sql"] for q in outs]
     sqls = " ".join(q["sql"] for q in ins.captured_queries + outs.captured_queries)
     assert "accounts_roleassignment" not in sqls  # no role lookup on the scan path
     record = ServiceRecord.objects.get(shift=shift, volunteer=vworld.volunteer)

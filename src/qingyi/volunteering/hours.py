@@ -53,11 +53,11 @@ def _hhmm(at: dt.datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
-def _sign_ins_and_signup(volunteer: Volunteer, shift: Shift) -> tuple[int, str | None]:
-    """The volunteer's sign-ins on the shift's day and the status of their sign-up to the shift
-    (None without one), in one query.
+def _scan_state(volunteer: Volunteer, shift: Shift) -> tuple[int | None, int, str | None]:
+    """The volunteer's record of the shift (its id, None without one), their sign-ins on the
+    shift's day and the status of their sign-up to the shift (None without one), in one query.
 
-    Plain SQL on the check-in's hot path: the ORM's two subqueries cost more to compile than
+    Plain SQL on the check-in's hot path: the ORM's three subqueries cost more to compile than
     the query costs to run.
     """
     q = connection.ops.quote_name
@@ -68,37 +68,47 @@ def _sign_ins_and_signup(volunteer: Volunteer, shift: Shift) -> tuple[int, str |
 
     # Identifiers from the models' metadata, values as parameters.
     sql = (
-        f"SELECT (SELECT COUNT(*) FROM {q(record.db_table)} WHERE {col(record, 'volunteer')} = %s"  # noqa: S608
+        f"SELECT (SELECT {col(record, 'id')} FROM {q(record.db_table)} WHERE {col(record, 'shift')} = %s"  # noqa: S608
+        f" AND {col(record, 'volunteer')} = %s),"
+        f" (SELECT COUNT(*) FROM {q(record.db_table)} WHERE {col(record, 'volunteer')} = %s"
         f" AND {col(record, 'served_on')} = %s AND {col(record, 'checked_in_at')} IS NOT NULL),"
         f" (SELECT {col(signup, 'status')} FROM {q(signup.db_table)}"
         f" WHERE {col(signup, 'shift')} = %s AND {col(signup, 'volunteer')} = %s)"
     )
     day = connection.ops.adapt_datefield_value(served_on(shift))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [volunteer.pk, day, shift.pk, volunteer.pk])
-        used, status = cursor.fetchone()
-    return int(used), status
+        cursor.execute(sql, [shift.pk, volunteer.pk, volunteer.pk, day, shift.pk, volunteer.pk])
+        record_id, used, status = cursor.fetchone()
+    return record_id, int(used), status
 
 
 def _lock_volunteer(volunteer: Volunteer) -> None:
-    """Serialise one volunteer's check-ins until the transaction ends, so that the daily limit
-    counts the sign-ins of their other check-ins in flight.
+    """Serialise one volunteer's scans until the transaction ends, so that the daily limit counts
+    the sign-ins of their other check-ins in flight and a record is created once.
 
     PostgreSQL: the volunteer's row FOR NO KEY UPDATE (rows referencing it — sign-ups, records
     — are not blocked; other volunteers are not serialised). SQLite: the IMMEDIATE transaction
     already holds the database's write lock, so there is nothing to take.
     """
     if connection.features.has_select_for_update:
-        list(Volunteer.objects.select_for_update(no_key=True).filter(pk=volunteer.pk).values_list("pk"))
+        table = connection.ops.quote_name(Volunteer._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR NO KEY UPDATE", [volunteer.pk])  # noqa: S608
 
 
 def _check_in_new(
-    *, shift: Shift, volunteer: Volunteer, at: dt.datetime, source: str, actor, reason: str = ""
+    *,
+    shift: Shift,
+    volunteer: Volunteer,
+    at: dt.datetime,
+    source: str,
+    actor,
+    used: int,
+    signup_status: str | None,
+    reason: str = "",
 ):
-    """Create the record of a first check-in (a walk-in when the volunteer holds no place)."""
-    _lock_volunteer(volunteer)
-    # Counted after the lock (a new statement sees what the volunteer's other check-ins wrote).
-    used, signup_status = _sign_ins_and_signup(volunteer, shift)
+    """Create the record of a first check-in (a walk-in when the volunteer holds no place);
+    ``used`` sign-ins today, ``signup_status`` of the volunteer's sign-up (``_scan_state``)."""
     limit = int(rules.get_setting("volunteer_daily_sign_ins"))
     if limit and used >= limit:
         raise checkin.ScanRefused(_("At most %(n)s sign-ins a day are allowed.") % {"n": limit})
@@ -180,18 +190,33 @@ def _record_scan(
     error = _scan_window_error(shift, at, by_hand=source == ServiceRecord.Source.HAND)
     if error:
         raise checkin.ScanRefused(error)
-    # One record per (shift, volunteer): no ORDER BY needed.
-    records = list(ServiceRecord.objects.select_for_update().filter(shift=shift, volunteer=volunteer)[:1])
-    record = records[0] if records else None
-    if record is None:
+    _lock_volunteer(volunteer)
+    # Read after the lock (a new statement sees what the volunteer's other scans wrote).
+    record_id, used, signup_status = _scan_state(volunteer, shift)
+    if record_id is None:
         return _check_in_new(
-            shift=shift, volunteer=volunteer, at=at, source=source, actor=actor, reason=reason
+            shift=shift,
+            volunteer=volunteer,
+            at=at,
+            source=source,
+            actor=actor,
+            used=used,
+            signup_status=signup_status,
+            reason=reason,
         )
+    # The whole record, locked against a coordinator's verification or correction in flight.
+    record = ServiceRecord.objects.select_for_update().get(pk=record_id)
     return _scan_on_record(record, shift=shift, at=at, actor=actor, reason=reason)
 
 
 def shift_scan(
-    *, shift: Shift, user, code: str, client_id: str, scanned_at: dt.datetime | None
+    *,
+    shift: Shift,
+    user,
+    code: str,
+    client_id: str,
+    scanned_at: dt.datetime | None,
+    volunteer: Volunteer | None = None,
 ) -> checkin.ScanOutcome:
     """A volunteer's phone scanned the shift's QR code: check in, or (the second time) out.
 
@@ -202,7 +227,7 @@ def shift_scan(
     volunteer) record and the unique scan id — so check-ins of many volunteers to one shift run
     side by side.
     """
-    volunteer = selectors.volunteer_of(user)
+    volunteer = volunteer or selectors.volunteer_of(user)
     if volunteer is None:
         raise checkin.ScanRefused(_("Only registered volunteers can check in. Become a volunteer first."))
     if not selectors.project_visible_to(volunteer, shift.project):

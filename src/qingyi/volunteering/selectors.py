@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -36,6 +37,7 @@ from qingyi.volunteering.models import (
     ServiceRecord,
     Shift,
     Signup,
+    StarAnnouncementEntry,
     StarAward,
     Volunteer,
     VolunteerQualification,
@@ -51,7 +53,9 @@ def volunteer_of(user) -> Volunteer | None:
         return None
     cached = getattr(user, "_qingyi_volunteer", False)
     if cached is False:
-        cached = Volunteer.objects.select_related("organization").filter(user_id=user.pk).first()
+        # One row by a unique column: no ORDER BY (the model's ordering costs compiling, not rows).
+        rows = list(Volunteer.objects.select_related("organization").filter(user_id=user.pk).order_by()[:1])
+        cached = rows[0] if rows else None
         user._qingyi_volunteer = cached
     return cached
 
@@ -156,19 +160,89 @@ def shifts_visible_to(volunteer: Volunteer) -> QuerySet[Shift]:
     )
 
 
-# What a check-in reads of the shift; anything else would cost a query of its own.
-SCAN_FIELDS = ("start", "end", "cancelled_at", "insurance_required", "project__organization__path")
+# A scan — 45 phones at a shift's start, each a request — reads the volunteer and the shift by
+# one key each, narrowed to what it needs (anything else is loaded on first use, as a deferred
+# field). Plain SQL through ``Model.objects.raw`` (the fields' converters still apply): the ORM's
+# compiler costs several times what these two one-row queries cost to run.
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name: str, alias: str) -> str:
+    return f"{alias}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
+
+
+def _loaded(model, beside, **values):
+    """An instance of ``model`` as loaded from the database with only ``values`` (its other fields
+    deferred: read on first use, never a blank default), from the query that loaded ``beside``."""
+    return model.from_db(beside._state.db, list(values), list(values.values()))
+
+
+def volunteer_to_scan(user) -> Volunteer | None:
+    """The volunteer record of the login scanning a code (None when the user is not a volunteer),
+    with its organisation's path, in one narrow query."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from qingyi.organizations.models import Organization
+
+    v, o = Volunteer, Organization
+    columns = ", ".join(
+        _column(v, name, "v")
+        for name in (
+            "id",
+            "status",
+            "insurance_from",
+            "insurance_until",
+            "no_shows_cleared_at",
+            "organization",
+        )
+    )
+    sql = (
+        f"SELECT {columns}, {_column(o, 'path', 'o')} AS organization_path"  # noqa: S608 (identifiers from metadata)
+        f" FROM {_table(v)} v INNER JOIN {_table(o)} o ON o.id = {_column(v, 'organization', 'v')}"
+        f" WHERE {_column(v, 'user', 'v')} = %s"
+    )
+    rows = list(Volunteer.objects.raw(sql, [user.pk]))
+    if not rows:
+        return None
+    volunteer = rows[0]
+    volunteer.organization = _loaded(
+        Organization, volunteer, id=volunteer.organization_id, path=volunteer.organization_path
+    )
+    return volunteer
 
 
 def shift_to_scan(volunteer: Volunteer, shift_pk: int) -> Shift | None:
-    """The shift a volunteer scans the code of, if they may see it (None otherwise): one narrow
-    query with only what ``hours.shift_scan`` reads."""
-    return (
-        Shift.objects.filter(visible_projects_q(volunteer, "project__"), pk=shift_pk)
-        .select_related("project__organization")
-        .only(*SCAN_FIELDS)
-        .first()
+    """The shift a volunteer scans the code of, if they may see it (None otherwise), with only
+    what ``hours.shift_scan`` reads, in one narrow query; whether the volunteer may see it is
+    ``project_visible_to`` in Python."""
+    from qingyi.organizations.models import Organization
+
+    s, p, o = Shift, Project, Organization
+    columns = ", ".join(
+        _column(s, name, "s")
+        for name in ("id", "start", "end", "cancelled_at", "insurance_required", "project")
     )
+    sql = (
+        f"SELECT {columns}, {_column(p, 'organization', 'p')} AS organization_id,"  # noqa: S608
+        f" {_column(o, 'path', 'o')} AS organization_path"
+        f" FROM {_table(s)} s INNER JOIN {_table(p)} p ON p.id = {_column(s, 'project', 's')}"
+        f" INNER JOIN {_table(o)} o ON o.id = {_column(p, 'organization', 'p')}"
+        f" WHERE {_column(s, 'id', 's')} = %s"
+    )
+    rows = list(Shift.objects.raw(sql, [shift_pk]))
+    if not rows:
+        return None
+    shift = rows[0]
+    shift.project = _loaded(Project, shift, id=shift.project_id, organization_id=shift.organization_id)
+    shift.project.organization = _loaded(
+        Organization, shift, id=shift.organization_id, path=shift.organization_path
+    )
+    if not project_visible_to(volunteer, shift.project):
+        return None
+    return shift
 
 
 def shifts_open_for(volunteer: Volunteer, *, now: dt.datetime | None = None) -> QuerySet[Shift]:
@@ -223,18 +297,24 @@ def verified_hours_of(volunteer: Volunteer) -> Decimal:
 def hours_summary_of(volunteer: Volunteer) -> dict:
     """A volunteer's totals in one query: verified, recorded-but-unverified, people served, and
     the star level: ``star`` is the level awarded (after its announcement, volunteering/stars.py),
-    ``star_reached`` the level the verified hours reach, which may be higher until announced."""
+    ``star_reached`` the level the verified hours reach, which may be higher until announced
+    and awarded, and ``announced_until`` the last day of the announcement it is in, if any."""
     verified = Q(status=ServiceRecord.Status.VERIFIED)
     zero = Value(Decimal(0))
     # The awarded level rides along as an uncorrelated scalar subquery (evaluated once); MAX()
     # only lets aggregate() carry it. Awards exist only for volunteers with verified records.
     awarded = StarAward.objects.filter(volunteer_id=volunteer.pk).order_by("-level").values("level")[:1]
+    announced = StarAnnouncementEntry.objects.filter(volunteer_id=volunteer.pk, outcome="pending").values(
+        "announcement__notice_until"
+    )[:1]
     row = ServiceRecord.objects.filter(volunteer=volunteer).aggregate(
         verified=Coalesce(Sum("verified_hours", filter=verified), zero, output_field=HOURS),
         pending=Coalesce(Sum("recorded_hours", filter=~verified), zero, output_field=HOURS),
         served=Coalesce(Sum("people_served", filter=verified), 0),
         services=Count("pk", filter=verified),
         star=Coalesce(Max(Subquery(awarded)), 0),
+        # The last day of the announcement the volunteer is in, awaiting its award (or None).
+        announced_until=Max(Subquery(announced)),
     )
     row["star_reached"] = rules.volunteer_star_level(row["verified"])
     thresholds = rules.volunteer_star_thresholds()

@@ -232,7 +232,7 @@ def scan(request, shift_pk: int):
         )
     # The scan itself: a volunteer's shift in one narrow query (no role lookup); anyone else —
     # a manager who is not a volunteer who may see it, or nobody — as shift_for decides.
-    volunteer = selectors.volunteer_of(request.user)
+    volunteer = selectors.volunteer_to_scan(request.user)
     shift = selectors.shift_to_scan(volunteer, shift_pk) if volunteer is not None else None
     if shift is None:
         shift = shift_for(request, shift_pk)
@@ -246,6 +246,7 @@ def scan(request, shift_pk: int):
             code=request.POST.get("code", ""),
             client_id=request.POST.get("client_id", ""),
             scanned_at=scanned_at,
+            volunteer=volunteer,
         )
     except checkin.ScanRefused as exc:
         return JsonResponse({"ok": False, "message": str(exc)}, status=400)
