@@ -322,9 +322,13 @@ def test_hours_summary_is_one_query_with_the_awarded_level(vworld, due):
     stars.announcement_award(
         announcement=announcement, actor=coordinator, today=after_the_period(announcement)
     )
+    later = stars.announcement_publish(volunteer_ids=[due["member"].pk], actor=coordinator)
     with CaptureQueriesContext(connection) as ctx:
         summary = selectors.hours_summary_of(due["two"])
-    assert len(ctx.captured_queries) == 1
+        mine = selectors.hours_summary_of(due["member"])
+    assert len(ctx.captured_queries) == 2
+    assert summary["announced_until"] is None
+    assert (mine["star"], mine["star_reached"], mine["announced_until"]) == (0, 1, later.notice_until)
     assert (summary["star"], summary["star_reached"], summary["verified"]) == (2, 2, Decimal("320"))
     assert selectors.hours_summary_of(due["short"])["star"] == 0
 
@@ -445,6 +449,10 @@ def test_the_volunteers_pages_show_the_awarded_level_and_the_level_reached_apart
 
     coordinator = vworld.personas.coordinator
     announcement = stars.announcement_publish(volunteer_ids=[due["member"].pk], actor=coordinator)
+    announced = f"Reached 1★, announced until {announcement.notice_until:%Y-%m-%d}"
+    assert announced in client.get(reverse("volunteering:home")).content.decode()
+    assert announced in client.get(reverse("volunteering:my_hours")).content.decode()
+    assert announced in client.get(reverse("core:home")).content.decode()
     stars.announcement_award(
         announcement=announcement, actor=coordinator, today=after_the_period(announcement)
     )

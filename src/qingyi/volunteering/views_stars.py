@@ -41,6 +41,7 @@ def _due_page(request, form: AnnounceForm | None = None):
             "page": page,
             "form": form,
             "selected": selected,
+            "selectable": any(v.announcement_id is None for v in page.object_list),
             "thresholds": list(enumerate(rules.volunteer_star_thresholds(), start=1)),
             "notice_days": rules.get_setting("volunteer_star_notice_days"),
         },

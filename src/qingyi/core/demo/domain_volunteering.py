@@ -362,3 +362,9 @@ class VolunteeringMixin:
             return
         certificates.certificate_issue(volunteer=self.member_vol, actor=self.member)
         self.count("certificates", 1)
+
+    def star_levels(self) -> None:
+        """One announcement awarded a few days ago, one open now (core/demo/domain_stars.py)."""
+        from qingyi.core.demo.domain_stars import star_levels
+
+        star_levels(self)

@@ -96,6 +96,7 @@ def build_domains(builder: _Builder, orgs: list[_Org]) -> dict[str, int]:
     d.volunteers()
     d.projects()
     d.certificate()
+    d.star_levels()
     d.escorts()
     d.callup()
     d.activities()
