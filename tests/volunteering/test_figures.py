@@ -454,3 +454,23 @@ def test_page_and_export_run_the_same_number_of_queries_at_three_times_the_data(
     _growth(hours_world, 2)
     thrice = counts()
     assert once == thrice
+
+
+def test_the_api_serves_the_breakdowns_and_their_records(hours_world, api_as):
+    api = api_as(hours_world.personas.committee_admin)
+    query = {"org": hours_world.tree.committee.pk, "period": str(YEAR)}
+    body = api.get("/metrics/volunteering.hours_by_department", query).json()
+    assert {b["key"]: b["value"] for b in body["buckets"]} == {
+        str(hours_world.cardiology.pk): 8.0,
+        "outside": 7.25,
+        "none": 4.0,
+    }
+    records = api.get("/metrics/volunteering.hours_by_department/records", {**query, "key": "outside"}).json()
+    assert sum(r["values"]["verified_hours"] for r in records["items"]) == 7.25
+    assert (
+        api.get("/metrics/volunteering.hours_by_month/records", {**query, "key": "1999-01"}).status_code
+        == 422
+    )
+    # Branch A's admin asks for the committee: not in their scope.
+    other = api_as(hours_world.personas.admin_a).get("/metrics/volunteering.hours_by_organization", query)
+    assert other.status_code == 404
