@@ -126,10 +126,33 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, batch: int = 5_000, **
     qn = connection.ops.quote_name
     varying = [model._meta.get_field(name) for name in columns]
     fixed = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in columns]
-    values = [constant.get(f.name, f.get_default()) for f in fixed]
-    prep = [
-        functools.lru_cache(maxsize=100_000)(functools.partial(f.get_db_prep_save, connection=connection))
-        for f in (*varying, *fixed)
+    # Values that need the field's conversion (dates, times, decimals): through a cache; plain
+    # ids, numbers, text and booleans as they are.
+    plain = {
+        "ForeignKey",
+        "IntegerField",
+        "PositiveIntegerField",
+        "BigIntegerField",
+        "CharField",
+        "TextField",
+    }
+
+    def preparer(f):
+        if f.get_internal_type() in plain:
+            return None
+        return functools.lru_cache(maxsize=100_000)(
+            functools.partial(f.get_db_prep_save, connection=connection)
+        )
+
+    prep = [preparer(f) for f in varying]
+    calls = [
+        (i, constant[f.name], preparer(f)) for i, f in enumerate(fixed) if callable(constant.get(f.name))
+    ]
+    fixed_values = [
+        f.get_db_prep_save(constant.get(f.name, f.get_default()), connection)
+        if not callable(constant.get(f.name))
+        else None
+        for f in fixed
     ]
     sql = (
         f"INSERT INTO {qn(model._meta.db_table)} "
@@ -140,8 +163,14 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, batch: int = 5_000, **
 
     def prepared(chunk):
         for row in chunk:
-            full = (*row, *(v(row) if callable(v) else v for v in values))
-            yield [p(v) for p, v in zip(prep, full, strict=True)]
+            out = [v if p is None else p(v) for p, v in zip(prep, row, strict=True)]
+            tail = fixed_values
+            if calls:
+                tail = list(fixed_values)
+                for i, fn, p in calls:
+                    tail[i] = fn(row) if p is None else p(fn(row))
+            out.extend(tail)
+            yield out
 
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # COPY: PostgreSQL's bulk load, psycopg adapts the values
@@ -250,6 +279,7 @@ def generate_volunteering(*, volume: VolunteeringVolume, root, seed: int = 7) ->
     # A verified record for every sign-up on a past shift; yesterday's await verification.
     hours = Decimal(3)
     records = 0
+    served_on = {shift.pk: timezone.localtime(shift.start).date() for shift in (*shifts, verify)}
 
     def record_rows():
         nonlocal records
@@ -257,19 +287,12 @@ def generate_volunteering(*, volume: VolunteeringVolume, root, seed: int = 7) ->
             if shift.end >= now:
                 continue
             records += 1
+            day = served_on[shift.pk]
             if shift is verify:
-                yield (shift.pk, v, shift.project_id, shift.start, shift.end, "recorded", None, 0)
+                yield (shift.pk, v, shift.project_id, day, shift.start, shift.end, "recorded", None, 0)
             else:
-                yield (
-                    shift.pk,
-                    v,
-                    shift.project_id,
-                    shift.start,
-                    shift.end,
-                    "verified",
-                    hours,
-                    rng.randrange(30),
-                )
+                served = rng.randrange(30)
+                yield (shift.pk, v, shift.project_id, day, shift.start, shift.end, "verified", hours, served)
 
     insert_rows(
         ServiceRecord,
@@ -277,6 +300,7 @@ def generate_volunteering(*, volume: VolunteeringVolume, root, seed: int = 7) ->
             "shift",
             "volunteer",
             "project",
+            "served_on",
             "checked_in_at",
             "checked_out_at",
             "status",
@@ -284,7 +308,6 @@ def generate_volunteering(*, volume: VolunteeringVolume, root, seed: int = 7) ->
             "people_served",
         ),
         record_rows(),
-        served_on=lambda row: timezone.localtime(row[3]).date(),
         scheduled_hours=hours,
         recorded_hours=hours,
         created_at=stamp,
