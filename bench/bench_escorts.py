@@ -1,9 +1,11 @@
 """Escort benchmark: dispatch pages, API list, figures, public requests and erasure at volume.
 
     .venv/bin/python bench/bench_escorts.py                   # 100,000 requests (DESIGN.md: hospital)
-    .venv/bin/python bench/bench_escorts.py --requests 20000
+    .venv/bin/python bench/bench_escorts.py --requests 20000 --database postgres
 
-A throwaway SQLite database in a temporary folder (test settings), or DATABASE_URL (empty).
+A throwaway database: SQLite in a temporary folder (test settings), or with --database postgres
+a database ``qingyi_bench_escorts_<pid>`` created on postgres://postgres@127.0.0.1:5432 and
+dropped at the end (VACUUM ANALYZEd after the load, as autovacuum would).
 Pages are requested with Django's test Client as a committee coordinator: warm-up, then timed
 requests; queries counted on a separate request. Baseline in the same run: a bare view
 through the same middleware doing one indexed query, as in bench_pages.py; the ratio is a
@@ -16,6 +18,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -26,17 +29,47 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
+from bench.generate import insert_rows  # noqa: E402
 from bench.timing import pct, timed  # noqa: E402
+
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100_000, help="escort requests to generate")
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args(argv)
 
     tmp = tempfile.mkdtemp(prefix="qingyi-bench-escorts-")
-    os.environ.setdefault("DATA_DIR", tmp)
+    os.environ["DATA_DIR"] = tmp
+    database = None
+    if args.database == "postgres":
+        import psycopg
+
+        database = f"qingyi_bench_escorts_{os.getpid()}"
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{database}"')
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{database}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    try:
+        return run(args)
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if database:
+            import psycopg
+
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args) -> int:
     os.environ.setdefault("QINGYI_TESTING", "true")
     os.environ["QINGYI_NOTIFICATION_CHANNELS"] = ""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingyi.settings")
@@ -95,40 +128,61 @@ def main(argv: list[str] | None = None) -> int:
     )
     now = timezone.now()
     t0 = time.perf_counter()
-    rows = []
-    for i in range(args.requests):
-        created = now - dt.timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
-        status = rng.choices(["done", "cancelled", "new", "assigned"], weights=[85, 10, 3, 2])[0]
-        assigned_at = created + dt.timedelta(minutes=rng.randint(1, 90)) if status != "new" else None
-        done_at = assigned_at + dt.timedelta(hours=1) if status == "done" else None
-        rows.append(
-            EscortRequest(
-                organization=committee,
-                status=status,
-                patient_name="张三",
-                phone=f"139{i:08d}",
-                needs="轮椅",
-                wanted_at=created + dt.timedelta(hours=2),
-                department=departments[i % 40],
-                token_digest=token_digest(f"bench-{i}"),
-                volunteer=volunteers[i % 300] if status != "new" else None,
-                assigned_at=assigned_at,
-                done_at=done_at,
-                cancelled_at=created + dt.timedelta(minutes=5) if status == "cancelled" else None,
-                rating=rng.randint(3, 5) if status == "done" and i % 3 == 0 else None,
+
+    def rows():
+        for i in range(args.requests):
+            created = now - dt.timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
+            status = rng.choices(["done", "cancelled", "new", "assigned"], weights=[85, 10, 3, 2])[0]
+            assigned_at = created + dt.timedelta(minutes=rng.randint(1, 90)) if status != "new" else None
+            yield (
+                status,
+                f"139{i:08d}",
+                created + dt.timedelta(hours=2),  # wanted_at
+                departments[i % 40].pk,
+                token_digest(f"bench-{i}"),
+                volunteers[i % 300].pk if status != "new" else None,
+                assigned_at,
+                assigned_at + dt.timedelta(hours=1) if status == "done" else None,  # done_at
+                created + dt.timedelta(minutes=5) if status == "cancelled" else None,
+                rng.randint(3, 5) if status == "done" and i % 3 == 0 else None,
+                created,
+                created,
             )
-        )
-    EscortRequest.objects.bulk_create(rows, batch_size=2000)
-    # created_at is auto_now_add: set it to the generated times in one pass per batch.
-    for start in range(0, len(rows), 5000):
-        batch = EscortRequest.objects.order_by("pk").values_list("pk", flat=True)[start : start + 5000]
-        for pk, row in zip(batch, rows[start : start + 5000], strict=False):
-            row.pk = pk
-            row.created_at = row.wanted_at - dt.timedelta(hours=2)
-        EscortRequest.objects.bulk_update(rows[start : start + 5000], ["created_at"], batch_size=1000)
+
+    # Straight into the table (bench/generate.insert_rows): created_at is auto_now_add, which
+    # bulk_create would overwrite with now.
+    insert_rows(
+        EscortRequest,
+        (
+            "status",
+            "phone",
+            "wanted_at",
+            "department",
+            "token_digest",
+            "volunteer",
+            "assigned_at",
+            "done_at",
+            "cancelled_at",
+            "rating",
+            "created_at",
+            "updated_at",
+        ),
+        rows(),
+        organization=committee.pk,
+        patient_name="张三",
+        needs="轮椅",
+    )
+    generated = time.perf_counter() - t0
+    analyzed = 0.0
+    if connection.vendor == "postgresql":
+        t1 = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        analyzed = time.perf_counter() - t1
     print(
-        f"generated {args.requests:,} escort requests in {time.perf_counter() - t0:.1f} s",
-        f"({connection.vendor})",
+        f"generated {args.requests:,} escort requests in {generated:.1f} s",
+        f"({connection.vendor}{f'; VACUUM ANALYZE {analyzed:.1f} s' if analyzed else ''});",
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
     )
 
     client = Client()
