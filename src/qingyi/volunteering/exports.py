@@ -15,8 +15,9 @@ from qingyi.volunteering.models import Volunteer
 
 
 def hours_rows(volunteers: QuerySet[Volunteer]):
-    kinds = dict(Volunteer.Kind.choices)
-    statuses = dict(Volunteer.Status.choices)
+    # Labels translated once, not a lazy string's gettext per row.
+    kinds = {value: str(label) for value, label in Volunteer.Kind.choices}
+    statuses = {value: str(label) for value, label in Volunteer.Status.choices}
     for row in volunteers.values_list(
         "name", "kind", "organization__name", "phone", "status", "hours", "services", "served"
     ).iterator(chunk_size=2000):
@@ -24,10 +25,10 @@ def hours_rows(volunteers: QuerySet[Volunteer]):
         masked = phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else phone
         yield [
             name,
-            str(kinds.get(kind, kind)),
+            kinds.get(kind, kind),
             org,
             masked,
-            str(statuses.get(status, status)),
+            statuses.get(status, status),
             hours,
             services,
             served,
