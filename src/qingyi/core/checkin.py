@@ -75,8 +75,12 @@ def seconds_left(*, at: dt.datetime | None = None) -> int:
 
 
 def qr_svg(data: str, *, scale: int = 6) -> str:
-    """An inline SVG QR code (segno), served by the project itself."""
-    return segno.make(data, error="m").svg_inline(scale=scale, dark="#111", light="#fff")
+    """An inline SVG QR code (segno), served by the project itself: ``scale`` pixels a module at
+    most, shrinking to the width of its box (a phone's screen) instead of being cut off."""
+    qr = segno.make(data, error="m")
+    width = qr.symbol_size(scale=scale)[0]
+    svg = qr.svg_inline(scale=scale, omitsize=True, dark="#111", light="#fff")
+    return svg.replace("<svg ", f'<svg style="width:100%;max-width:{width}px;height:auto" ', 1)
 
 
 @dataclass(frozen=True)
