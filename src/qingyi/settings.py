@@ -190,6 +190,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "true")
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For
+# (nginx: one). Rate limits and the login throttle count per client address (core/clientip.py).
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
+AXES_CLIENT_IP_CALLABLE = "qingyi.core.clientip.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

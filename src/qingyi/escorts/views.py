@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import scoping
+from qingyi.core.clientip import client_ip
 from qingyi.core.forms import add_service_errors
 from qingyi.escorts import selectors, services
 from qingyi.escorts.forms import EscortRequestForm, NoteForm, RatingForm, ReasonForm
@@ -38,9 +39,7 @@ def request_new(request):
     form = EscortRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _escort, token = services.escort_request_create(
-                data=form.request_data(), ip=request.META.get("REMOTE_ADDR", "")
-            )
+            _escort, token = services.escort_request_create(data=form.request_data(), ip=client_ip(request))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

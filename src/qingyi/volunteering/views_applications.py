@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import scoping
+from qingyi.core.clientip import client_ip
 from qingyi.core.forms import add_service_errors
 from qingyi.core.ratelimit import RateLimited
 from qingyi.volunteering import applications, forms
@@ -25,7 +26,7 @@ def apply(request):
     form = forms.ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            applications.application_submit(data=form.cleaned_data, ip=request.META.get("REMOTE_ADDR", ""))
+            applications.application_submit(data=form.cleaned_data, ip=client_ip(request))
         except RateLimited as exc:
             form.add_error(None, exc.messages)
             return render(request, "volunteering/apply.html", {"form": form}, status=429)
