@@ -86,7 +86,7 @@ def due(vworld):
 
 
 def test_due_list_has_the_volunteers_whose_verified_hours_reached_a_level_above_their_award(vworld, due):
-    rows = {v.name: v for v in stars.stars_due_for(vworld.personas.coordinator)}
+    rows = {v.name: v for v in stars.with_reached(stars.stars_due_for(vworld.personas.coordinator))}
     assert set(rows) == {due["member"].name, "二星甲", "乙支部志愿者"}
     assert (rows["二星甲"].reached, rows["二星甲"].awarded, rows["二星甲"].verified) == (2, 0, Decimal("320"))
     assert rows[due["member"].name].reached == 1 and rows[due["member"].name].services == 2
@@ -101,7 +101,7 @@ def test_an_awarded_level_leaves_the_due_list_until_the_next_level(vworld, due):
     )
     assert "二星甲" not in {v.name for v in stars.stars_due_for(coordinator)}
     hours(vworld, due["two"], 290)  # 610 h: 3★
-    row = next(v for v in stars.stars_due_for(coordinator) if v.name == "二星甲")
+    row = next(v for v in stars.with_reached(stars.stars_due_for(coordinator)) if v.name == "二星甲")
     assert (row.awarded, row.reached) == (2, 3)
 
 
@@ -463,3 +463,15 @@ def test_the_volunteers_pages_show_the_awarded_level_and_the_level_reached_apart
     assert "to be announced" not in card and "★" in card
     hours(vworld, due["member"], 200)  # 310 h
     assert "Reached 2★, to be announced" in client.get(reverse("volunteering:home")).content.decode()
+
+
+def test_the_due_list_follows_the_committees_thresholds(vworld, due):
+    """Some cities use 100/200/500/800/1,000 hours — or any other setting: the list follows."""
+    from qingyi.core import rules
+    from qingyi.core.models import Setting
+
+    for n, value in enumerate((90, 200, 500, 800, 1000), start=1):
+        Setting.objects.create(key=f"volunteer_star_{n}_hours", value=value)
+        rules.forget_setting(f"volunteer_star_{n}_hours")
+    rows = {v.name: v.reached for v in stars.with_reached(stars.stars_due_for(vworld.personas.coordinator))}
+    assert rows == {"二星甲": 2, "未满甲": 1, due["member"].name: 1, "乙支部志愿者": 1}

@@ -350,7 +350,7 @@ def _due_row(v: Volunteer) -> dict:
 def star_due_list(request):
     user = user_of(request)
     _require_manager(user)
-    return PageMapped(stars.stars_due_for(user), lambda rows: [_due_row(v) for v in rows])
+    return PageMapped(stars.stars_due_for(user), lambda rows: [_due_row(v) for v in stars.with_reached(rows)])
 
 
 @router.get(

@@ -76,17 +76,6 @@ Decision = StarAnnouncementEntry.Decision
 # --- Reads ---------------------------------------------------------------------------------
 
 
-def level_case(hours_field: str) -> Case:
-    """The star level (0–5) of the verified hours in ``hours_field``, in SQL: the highest
-    level whose threshold is reached, as ``rules.volunteer_star_level`` computes it."""
-    thresholds = list(enumerate(rules.volunteer_star_thresholds(), start=1))
-    return Case(
-        *[When(**{f"{hours_field}__gte": threshold}, then=Value(n)) for n, threshold in reversed(thresholds)],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def awarded_level_subquery(volunteer_ref: str = "pk") -> Coalesce:
     """The highest level awarded to the volunteer (0: none), as a correlated subquery."""
     top = (
@@ -95,28 +84,70 @@ def awarded_level_subquery(volunteer_ref: str = "pk") -> Coalesce:
     return Coalesce(Subquery(top), Value(0), output_field=IntegerField())
 
 
+def verified_hours_subquery(volunteer_ref: str = "pk") -> Coalesce:
+    """The volunteer's verified hours, summed by the database as a correlated subquery."""
+    total = (
+        ServiceRecord.objects.filter(
+            volunteer_id=OuterRef(volunteer_ref), status=ServiceRecord.Status.VERIFIED
+        )
+        .order_by()
+        .values("volunteer_id")
+        .annotate(total=Sum("verified_hours"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total), Value(Decimal(0)), output_field=HOURS)
+
+
+def next_level_hours_case(awarded_field: str) -> Case:
+    """The fewest verified hours that reach a level above the awarded one (None above 5★): the
+    lowest threshold among the levels above it, so the comparison holds whatever the settings."""
+    thresholds = rules.volunteer_star_thresholds()
+    return Case(
+        *[When(**{awarded_field: n}, then=Value(min(thresholds[n:]))) for n in range(len(thresholds))],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
 def stars_due_for(user) -> QuerySet[Volunteer]:
     """Active volunteers in the user's scope whose verified hours reached a level above the one
-    awarded to them, highest first, with ``verified``, ``reached``, ``awarded`` and
-    ``announcement_id`` (the announcement they are in, awaiting its award, if any).
+    awarded to them, most hours first, with ``verified``, ``services``, ``awarded`` and
+    ``announcement_id`` (the announcement they are in, awaiting its award, if any). The level
+    reached is ``rules.volunteer_star_level(verified)``: ``with_reached`` sets it on a page.
 
-    One query, whatever the number of volunteers and records: the hours are summed by the
-    database over the join (GROUP BY volunteer), the level compared in HAVING.
+    One query, whatever the number of volunteers and records: each volunteer's hours are
+    summed by the database (a correlated subquery on the (volunteer, status, …) index), and
+    compared with the threshold above their award in the same statement.
     """
     pending = StarAnnouncementEntry.objects.filter(volunteer_id=OuterRef("pk"), outcome=Outcome.PENDING)
+    services = (
+        ServiceRecord.objects.filter(volunteer_id=OuterRef("pk"), status=ServiceRecord.Status.VERIFIED)
+        .order_by()
+        .values("volunteer_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         selectors.volunteers_for(user)
-        .filter(status=Volunteer.Status.ACTIVE, records__status=ServiceRecord.Status.VERIFIED)
+        .filter(status=Volunteer.Status.ACTIVE)
         .annotate(
-            verified=Coalesce(Sum("records__verified_hours"), Value(Decimal(0)), output_field=HOURS),
-            services=Count("records"),
+            verified=verified_hours_subquery(),
             awarded=awarded_level_subquery(),
             announcement_id=Subquery(pending.values("announcement_id")[:1]),
         )
-        .annotate(reached=level_case("verified"))
-        .filter(reached__gt=F("awarded"))
-        .order_by("-reached", "-verified", "name", "pk")
+        .annotate(next_hours=next_level_hours_case("awarded"))
+        .filter(verified__gte=F("next_hours"))
+        .annotate(services=Coalesce(Subquery(services), Value(0)))
+        .order_by("-verified", "name", "pk")
     )
+
+
+def with_reached(volunteers):
+    """Set ``reached`` (the level the verified hours reach) on rows of ``stars_due_for``."""
+    rows = list(volunteers)
+    for v in rows:
+        v.reached = rules.volunteer_star_level(v.verified)
+    return rows
 
 
 def hospital_roots(user) -> list[str]:
@@ -223,7 +254,7 @@ def announcement_publish(
     ids = sorted({int(pk) for pk in volunteer_ids})
     if not ids:
         raise ValidationError({"volunteers": [_("Choose at least one volunteer to announce.")]})
-    due = {v.pk: v for v in stars_due_for(actor).filter(pk__in=ids)}
+    due = {v.pk: v for v in with_reached(stars_due_for(actor).filter(pk__in=ids))}
     missing = [pk for pk in ids if pk not in due]
     if missing:
         names = list(selectors.volunteers_for(actor).filter(pk__in=missing).values_list("name", flat=True))

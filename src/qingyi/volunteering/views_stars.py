@@ -31,6 +31,7 @@ def _require_manager(request) -> None:
 
 def _due_page(request, form: AnnounceForm | None = None):
     page = Paginator(stars.stars_due_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = stars.with_reached(page.object_list)
     if form is None:
         form = AnnounceForm(choices=[(v.pk, v.name) for v in page.object_list])
     selected = {int(pk) for pk in form["volunteers"].value() or () if str(pk).isdigit()}

@@ -23,7 +23,6 @@ from qingyi.volunteering.models import (
     StarAnnouncementEntry,
     StarAward,
     StarObjection,
-    Volunteer,
 )
 
 if TYPE_CHECKING:
@@ -96,7 +95,7 @@ def star_levels(d: _Domains) -> None:
         ]
     )
     # Now: the volunteers due today (the member among them when their hours reach 1★).
-    due = list(stars.stars_due_for(coordinator).filter(status=Volunteer.Status.ACTIVE)[: OPEN_COUNT + 5])
+    due = stars.with_reached(stars.stars_due_for(coordinator)[: OPEN_COUNT + 5])
     chosen = [v for v in due if member is not None and v.pk == member.pk]
     chosen += [v for v in due if v not in chosen][: OPEN_COUNT - len(chosen)]
     opened = today - dt.timedelta(days=OPEN_DAYS_AGO)
