@@ -66,7 +66,7 @@ from qingyi.volunteering.models import (
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
 STEP = Organization.steplen
-HOURS = DecimalField(max_digits=10, decimal_places=2)
+HOURS: DecimalField = DecimalField(max_digits=10, decimal_places=2)
 OBJECTION_MAX = 2000
 CATEGORY_STARS = "stars"
 Outcome = StarAnnouncementEntry.Outcome
