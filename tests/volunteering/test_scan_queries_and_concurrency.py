@@ -24,14 +24,14 @@ from tests.concurrency import file_database_for_threads
 from tests.factories import make_tree
 from tests.volunteering.conftest import make_shift, make_volunteer
 
-# session, user, volunteer, shift, [volunteer's row lock on PostgreSQL], the scan's state (the
-# record's id, the day's sign-ins and the sign-up: one query), INSERT record, INSERT history,
-# INSERT scan (BEGIN/COMMIT not counted). No lookup of an earlier scan: a replay is found by the
-# unique scan id's conflict.
-CHECK_IN_QUERIES = 8
-# session, user, volunteer, shift, [lock], the scan's state, the record (locked), UPDATE record,
-# INSERT history, INSERT scan
-CHECK_OUT_QUERIES = 9
+# session, user, the volunteer with the shift (one query), [volunteer's row lock on PostgreSQL],
+# the scan's state (the record's id, the day's sign-ins and the sign-up: one query), INSERT
+# record, INSERT history, INSERT scan (BEGIN/COMMIT not counted). No lookup of an earlier scan: a
+# replay is found by the unique scan id's conflict.
+CHECK_IN_QUERIES = 7
+# session, user, the volunteer with the shift, [lock], the scan's state, the record (locked),
+# UPDATE record, INSERT history, INSERT scan
+CHECK_OUT_QUERIES = 8
 
 BOOKKEEPING = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 

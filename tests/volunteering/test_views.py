@@ -148,7 +148,7 @@ def test_scan_endpoint_checks_in_and_refuses_forged_codes(vworld, login):
     forged = client.post(url, {"code": code[:-2] + "zz", "client_id": "f1"})
     assert forged.status_code == 400 and "expired or is not genuine" in forged.json()["message"]
     ok = client.post(url, {"code": code, "client_id": "c1", "scanned_at": timezone.now().isoformat()})
-    assert ok.json()["result"] == "checked_in"
+    assert ok.json().get("result") == "checked_in", ok.json()
     again = client.post(url, {"code": code, "client_id": "c1"})
     assert again.json()["replayed"] is True
     assert ServiceRecord.objects.filter(shift=shift).count() == 1

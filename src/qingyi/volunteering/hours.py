@@ -221,7 +221,7 @@ def shift_scan(
     """A volunteer's phone scanned the shift's QR code: check in, or (the second time) out.
 
     Raises ``checkin.ScanRefused`` with the message to show. ``shift`` is used as given (with
-    its project's organisation loaded, as ``selectors.shift_to_scan`` does, the check costs no
+    its project's organisation loaded, as ``selectors.scan_parties`` does, the check costs no
     query). The shift's row is not locked: what must hold per volunteer comes from the record's
     row lock (check-out), the volunteer's row lock (the daily limit), the unique (shift,
     volunteer) record and the unique scan id — so check-ins of many volunteers to one shift run

@@ -161,9 +161,9 @@ def shifts_visible_to(volunteer: Volunteer) -> QuerySet[Shift]:
 
 
 # A scan — 45 phones at a shift's start, each a request — reads the volunteer and the shift by
-# one key each, narrowed to what it needs (anything else is loaded on first use, as a deferred
-# field). Plain SQL through ``Model.objects.raw`` (the fields' converters still apply): the ORM's
-# compiler costs several times what these two one-row queries cost to run.
+# their keys in one query, narrowed to what it needs (anything else is loaded on first use, as a
+# deferred field). Plain SQL through ``Model.objects.raw`` (the fields' converters still apply):
+# the ORM's compiler costs several times what this one-row query costs to run.
 
 
 def _table(model) -> str:
@@ -177,18 +177,32 @@ def _column(model, name: str, alias: str) -> str:
 def _loaded(model, beside, **values):
     """An instance of ``model`` as loaded from the database with only ``values`` (its other fields
     deferred: read on first use, never a blank default), from the query that loaded ``beside``."""
-    return model.from_db(beside._state.db, list(values), list(values.values()))
+    # ``from_db`` takes the values in the model's field order.
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(beside._state.db, names, [values[name] for name in names])
 
 
-def volunteer_to_scan(user) -> Volunteer | None:
-    """The volunteer record of the login scanning a code (None when the user is not a volunteer),
-    with its organisation's path, in one narrow query."""
+def _converted(model, name: str, value):
+    """A value of ``model.name`` read by plain SQL, as the ORM would give it (SQLite returns
+    datetimes as text and booleans as integers)."""
+    field = model._meta.get_field(name)
+    column = field.get_col(model._meta.db_table)
+    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
+
+
+def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
+    """The volunteer record of the login scanning a shift's code and the shift, if they may see
+    it, in one narrow query: (None, None) when the user is no volunteer, (volunteer, None) when
+    there is no such shift or it is not theirs to see. The shift carries what ``hours.shift_scan``
+    reads and its project's organisation path (``project_visible_to`` decides in Python)."""
     if not getattr(user, "is_authenticated", False):
-        return None
+        return None, None
     from qingyi.organizations.models import Organization
 
-    v, o = Volunteer, Organization
-    columns = ", ".join(
+    v, s, p, o = Volunteer, Shift, Project, Organization
+    volunteer_columns = [
         _column(v, name, "v")
         for name in (
             "id",
@@ -198,51 +212,49 @@ def volunteer_to_scan(user) -> Volunteer | None:
             "no_shows_cleared_at",
             "organization",
         )
-    )
+    ]
+    shift_columns = [
+        f"{_column(s, name, 's')} AS shift_{name}"
+        for name in ("id", "start", "end", "cancelled_at", "insurance_required", "project")
+    ]
     sql = (
-        f"SELECT {columns}, {_column(o, 'path', 'o')} AS organization_path"  # noqa: S608 (identifiers from metadata)
-        f" FROM {_table(v)} v INNER JOIN {_table(o)} o ON o.id = {_column(v, 'organization', 'v')}"
+        f"SELECT {', '.join(volunteer_columns)}, {_column(o, 'path', 'vo')} AS organization_path,"  # noqa: S608
+        f" {', '.join(shift_columns)}, {_column(p, 'organization', 'p')} AS shift_organization,"
+        f" {_column(o, 'path', 'po')} AS shift_organization_path"
+        f" FROM {_table(v)} v INNER JOIN {_table(o)} vo ON vo.id = {_column(v, 'organization', 'v')}"
+        f" LEFT JOIN {_table(s)} s ON {_column(s, 'id', 's')} = %s"
+        f" LEFT JOIN {_table(p)} p ON p.id = {_column(s, 'project', 's')}"
+        f" LEFT JOIN {_table(o)} po ON po.id = {_column(p, 'organization', 'p')}"
         f" WHERE {_column(v, 'user', 'v')} = %s"
     )
-    rows = list(Volunteer.objects.raw(sql, [user.pk]))
+    rows = list(Volunteer.objects.raw(sql, [shift_pk, user.pk]))
     if not rows:
-        return None
+        return None, None
     volunteer = rows[0]
     volunteer.organization = _loaded(
         Organization, volunteer, id=volunteer.organization_id, path=volunteer.organization_path
     )
-    return volunteer
-
-
-def shift_to_scan(volunteer: Volunteer, shift_pk: int) -> Shift | None:
-    """The shift a volunteer scans the code of, if they may see it (None otherwise), with only
-    what ``hours.shift_scan`` reads, in one narrow query; whether the volunteer may see it is
-    ``project_visible_to`` in Python."""
-    from qingyi.organizations.models import Organization
-
-    s, p, o = Shift, Project, Organization
-    columns = ", ".join(
-        _column(s, name, "s")
-        for name in ("id", "start", "end", "cancelled_at", "insurance_required", "project")
+    if volunteer.shift_id is None:
+        return volunteer, None
+    shift = _loaded(
+        Shift,
+        volunteer,
+        id=volunteer.shift_id,
+        start=_converted(Shift, "start", volunteer.shift_start),
+        end=_converted(Shift, "end", volunteer.shift_end),
+        cancelled_at=_converted(Shift, "cancelled_at", volunteer.shift_cancelled_at),
+        insurance_required=_converted(Shift, "insurance_required", volunteer.shift_insurance_required),
+        project_id=volunteer.shift_project,
     )
-    sql = (
-        f"SELECT {columns}, {_column(p, 'organization', 'p')} AS organization_id,"  # noqa: S608
-        f" {_column(o, 'path', 'o')} AS organization_path"
-        f" FROM {_table(s)} s INNER JOIN {_table(p)} p ON p.id = {_column(s, 'project', 's')}"
-        f" INNER JOIN {_table(o)} o ON o.id = {_column(p, 'organization', 'p')}"
-        f" WHERE {_column(s, 'id', 's')} = %s"
+    shift.project = _loaded(
+        Project, volunteer, id=volunteer.shift_project, organization_id=volunteer.shift_organization
     )
-    rows = list(Shift.objects.raw(sql, [shift_pk]))
-    if not rows:
-        return None
-    shift = rows[0]
-    shift.project = _loaded(Project, shift, id=shift.project_id, organization_id=shift.organization_id)
     shift.project.organization = _loaded(
-        Organization, shift, id=shift.organization_id, path=shift.organization_path
+        Organization, volunteer, id=volunteer.shift_organization, path=volunteer.shift_organization_path
     )
     if not project_visible_to(volunteer, shift.project):
-        return None
-    return shift
+        return volunteer, None
+    return volunteer, shift
 
 
 def shifts_open_for(volunteer: Volunteer, *, now: dt.datetime | None = None) -> QuerySet[Shift]:

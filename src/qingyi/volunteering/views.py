@@ -232,8 +232,7 @@ def scan(request, shift_pk: int):
         )
     # The scan itself: a volunteer's shift in one narrow query (no role lookup); anyone else —
     # a manager who is not a volunteer who may see it, or nobody — as shift_for decides.
-    volunteer = selectors.volunteer_to_scan(request.user)
-    shift = selectors.shift_to_scan(volunteer, shift_pk) if volunteer is not None else None
+    volunteer, shift = selectors.scan_parties(request.user, shift_pk)
     if shift is None:
         shift = shift_for(request, shift_pk)
     scanned_at = parse_datetime(request.POST.get("scanned_at", "") or "")
