@@ -238,14 +238,21 @@ def shift_scan(
             shift=shift, volunteer=volunteer, at=at, source=ServiceRecord.Source.SCAN, actor=user
         )
 
+    return accept_scan(
+        subject=shift.subject,
+        user=user,
+        code=code,
+        client_id=client_id,
+        scanned_at=scanned_at,
+        handler=handler,
+    )
+
+
+def accept_scan(*, subject: str, user, code: str, client_id: str, scanned_at, handler) -> checkin.ScanOutcome:
+    """``checkin.scan_accept`` for a volunteer's scan of a shift's or a service point's code."""
     try:
         return checkin.scan_accept(
-            subject=shift.subject,
-            code=code,
-            user=user,
-            client_id=client_id,
-            scanned_at=scanned_at,
-            handler=handler,
+            subject=subject, code=code, user=user, client_id=client_id, scanned_at=scanned_at, handler=handler
         )
     except IntegrityError:
         # The same volunteer's two scans raced to create the record: the first one won.

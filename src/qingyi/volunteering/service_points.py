@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -316,15 +316,11 @@ def point_scan(
             "end": timezone.localtime(shift.end).strftime("%H:%M"),
         }
 
-    try:
-        return checkin.scan_accept(
-            subject=point.subject,
-            code=code,
-            user=user,
-            client_id=client_id,
-            scanned_at=scanned_at,
-            handler=handler,
-        )
-    except IntegrityError:
-        # The same volunteer's two scans raced to create the record: the first one won.
-        raise checkin.ScanRefused(_("You are already checked in.")) from None
+    return hours.accept_scan(
+        subject=point.subject,
+        user=user,
+        code=code,
+        client_id=client_id,
+        scanned_at=scanned_at,
+        handler=handler,
+    )

@@ -235,17 +235,23 @@ def scan(request, shift_pk: int):
     volunteer, shift = selectors.scan_parties(request.user, shift_pk)
     if shift is None:
         shift = shift_for(request, shift_pk)
+    return scan_response(
+        request, lambda **scan: hours.shift_scan(shift=shift, user=request.user, volunteer=volunteer, **scan)
+    )
+
+
+def scan_response(request, scan) -> JsonResponse:
+    """The answer to a phone's scan (static volunteering/scan.js) of a shift's or a point's code:
+    ``scan(code=, client_id=, scanned_at=)`` with what the phone posted (an offline scan's own
+    time, aware, or None)."""
     scanned_at = parse_datetime(request.POST.get("scanned_at", "") or "")
     if scanned_at is not None and timezone.is_naive(scanned_at):
         scanned_at = None
     try:
-        outcome = hours.shift_scan(
-            shift=shift,
-            user=request.user,
+        outcome = scan(
             code=request.POST.get("code", ""),
             client_id=request.POST.get("client_id", ""),
             scanned_at=scanned_at,
-            volunteer=volunteer,
         )
     except checkin.ScanRefused as exc:
         return JsonResponse({"ok": False, "message": str(exc)}, status=400)

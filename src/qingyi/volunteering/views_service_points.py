@@ -9,11 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +19,7 @@ from qingyi.core import checkin, scoping
 from qingyi.core.forms import add_service_errors, bootstrap
 from qingyi.volunteering import selectors, service_points
 from qingyi.volunteering.models import Post, Project, ServicePoint
-from qingyi.volunteering.views import error_messages
+from qingyi.volunteering.views import error_messages, scan_response
 from qingyi.volunteering.views_manage import _project
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
@@ -198,19 +195,6 @@ def point_scan(request, point_pk: int):
             request, "volunteering/point_scan.html", {"point": point, "code": request.GET.get("c", "")[:64]}
         )
     point = _point_to_see(request, point_pk)
-    scanned_at = parse_datetime(request.POST.get("scanned_at", "") or "")
-    if scanned_at is not None and timezone.is_naive(scanned_at):
-        scanned_at = None
-    try:
-        outcome = service_points.point_scan(
-            point=point,
-            user=request.user,
-            code=request.POST.get("code", ""),
-            client_id=request.POST.get("client_id", ""),
-            scanned_at=scanned_at,
-        )
-    except checkin.ScanRefused as exc:
-        return JsonResponse({"ok": False, "message": str(exc)}, status=400)
-    return JsonResponse(
-        {"ok": True, "result": outcome.result, "message": outcome.message, "replayed": outcome.replayed}
+    return scan_response(
+        request, lambda **scan: service_points.point_scan(point=point, user=request.user, **scan)
     )
