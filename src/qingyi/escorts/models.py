@@ -99,9 +99,12 @@ class EscortRequest(TimeStampedModel):
             models.Index(fields=["organization", "created_at"]),
             models.Index(fields=["volunteer", "status"]),
             models.Index(fields=["erased_at", "created_at"]),
-            # Figures by period: escorts done / cancelled in a date range.
-            models.Index(fields=["done_at"]),
-            models.Index(fields=["cancelled_at"]),
+            # Figures by period (escorts done / cancelled in a date range of a subtree) and the
+            # dispatch screen's done / cancelled lists: the status first, so SQLite without
+            # statistics does not walk every done request through the (status, wanted_at) index;
+            # the organisation last, so counts are read from the index alone.
+            models.Index(fields=["status", "done_at", "organization"]),
+            models.Index(fields=["status", "cancelled_at", "organization"]),
         ]
         constraints = [
             models.CheckConstraint(
