@@ -8,8 +8,8 @@ Workbooks are written here directly as SpreadsheetML, row by row into the zip, s
 export never holds the whole sheet in memory. The parts are the ones openpyxl's write-only
 mode writes (inline strings, a bold header row, the first row frozen, column widths, the same
 number formats for dates and times), without its one XML element object per cell: that cost
-about 0.1 ms a cell, so 0.2 s for an export of 2,000 volunteers; this writer takes a tenth
-of that. openpyxl still reads the files (the import, the tests).
+about 11 µs a cell, 0.18 s for an export of 2,000 volunteers × 8 columns; this writer takes
+about 1.5 µs a cell (24 ms). openpyxl still reads the files (the import, the tests).
 """
 
 from __future__ import annotations
