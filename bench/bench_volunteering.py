@@ -21,8 +21,7 @@ Pages are requested in-process with Django's test client (no web server): p50/p9
 beside ephios 0.27's figures from DESIGN.md (measured behind gunicorn, so ours exclude HTTP
 overhead; the peer's overview is unpaginated, ours is one page of the aggregate). The baseline
 is a bare view through the same middleware doing one indexed query, measured in the same run;
-× base is a page's p50 over the baseline's. The hours export is measured twice in the same run:
-with the platform's writer and with openpyxl's write-only writer it replaced ("old writer").
+× base is a page's p50 over the baseline's.
 ``--proposal`` measures the open-shift list, the overview and the export again with the
 selectors and covering index proposed for them (PROPOSED_INDEX, proposed_hours_overview,
 proposed_shifts_open_for). Then the sign-up contention run:
@@ -33,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import os
 import shutil
 import statistics
@@ -62,35 +60,6 @@ PEER = {
     "verify": ("(no verification screen)", None, None, None),
 }
 PEER_SIGNUP = "73 ms / 140 ms; 23% fail on SQLite with 2 clients"
-
-
-def legacy_write_xlsx(headers, rows, *, title="Sheet1", widths=(), more_sheets=()):
-    """The hours export's writer before it was replaced: openpyxl in write-only mode, every
-    text cell neutralised, a bold header, frozen first row (kept here to measure "before")."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    from qingyi.core.exports import neutralise
-
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title=title[:31])
-    for index, width in enumerate(widths, start=1):
-        worksheet.column_dimensions[get_column_letter(index)].width = width
-    worksheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(worksheet, value=neutralise(header))
-        cell.font = bold
-        cells.append(cell)
-    worksheet.append(cells)
-    for row in rows:
-        worksheet.append([neutralise(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # The proposals of issue 3. The hours overview and export: a covering index in place of
@@ -339,7 +308,6 @@ def run(args) -> None:
     from django.test import Client
     from django.urls import clear_url_caches, include, path, reverse
 
-    from qingyi.volunteering import exports
     from qingyi.volunteering.models import Volunteer
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -408,13 +376,6 @@ def run(args) -> None:
     results = {}
     for key, client, url, params in pages:
         results[key] = measure(client, url, args.runs, params)
-    # The export again with the writer it had before, in the same run ("before").
-    current = exports.write_xlsx
-    exports.write_xlsx = legacy_write_xlsx
-    try:
-        results["export, old writer"] = measure(coordinator_client, export, args.runs, everything)
-    finally:
-        exports.write_xlsx = current
     load_pages = load()
     # The open-shift list, hours overview and export with the proposed selectors and index
     # (report of issue 3): measured in the same run, after the rows above.

@@ -1,5 +1,5 @@
-"""The workbook write_xlsx produces: well-formed parts, every cell type as openpyxl wrote it,
-and what Excel refuses refused here too."""
+"""The workbook write_xlsx produces (openpyxl's write-only mode): well-formed parts, every cell
+type read back, and what Excel refuses refused or made valid."""
 
 from __future__ import annotations
 

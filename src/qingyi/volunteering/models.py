@@ -370,7 +370,8 @@ class ServiceRecord(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["volunteer", "status", "served_on"]),
+            # Covers the hours overview's and the star levels' sums (selectors.hours_overview).
+            models.Index(fields=["volunteer", "status", "served_on", "verified_hours", "people_served"]),
             models.Index(fields=["project", "status", "served_on"]),
             models.Index(fields=["served_on", "status"]),
             models.Index(fields=["volunteer", "checked_in_at"]),

@@ -102,11 +102,15 @@ def signups_for(user) -> QuerySet[Signup]:
 
 
 def with_place_counts(queryset: QuerySet[Shift]) -> QuerySet[Shift]:
-    """Annotate shifts with their taken places and waiting list in the same query."""
-    return queryset.annotate(
-        taken=Count("signups", filter=Q(signups__status__in=Signup.HOLDING), distinct=True),
-        waiting=Count("signups", filter=Q(signups__status=Signup.Status.WAITING), distinct=True),
-    )
+    """Annotate shifts with their taken places and waiting list in the same query: a count
+    subquery per shift (not a JOIN and GROUP BY over every shift's sign-ups), so that a page of
+    30 upcoming shifts walks the start index and stops after 30 rows."""
+    signups = Signup.objects.filter(shift=OuterRef("pk")).order_by().values("shift")
+
+    def counted(*statuses):
+        return Coalesce(Subquery(signups.filter(status__in=statuses).annotate(n=Count("*")).values("n")), 0)
+
+    return queryset.annotate(taken=counted(*Signup.HOLDING), waiting=counted(Signup.Status.WAITING))
 
 
 # --- A volunteer's reads -----------------------------------------------------------------
@@ -264,7 +268,11 @@ def shifts_open_for(volunteer: Volunteer, *, now: dt.datetime | None = None) -> 
     sign-up are annotations, qualifications and insurance are filters.
     """
     now = now or timezone.now()
-    own = Signup.objects.filter(shift_id=OuterRef("pk"), volunteer_id=volunteer.pk).values("status")[:1]
+    own = (
+        Signup.objects.filter(shift_id=OuterRef("pk"), volunteer_id=volunteer.pk)
+        .order_by()
+        .values("status")[:1]
+    )
     return (
         with_place_counts(
             shifts_visible_to(volunteer)
@@ -357,19 +365,30 @@ def no_shows_of(volunteer: Volunteer) -> int:
 
 def hours_overview(user, period: Period, *, q: str = "") -> QuerySet[Volunteer]:
     """Volunteers in the user's scope with their verified hours, services and people served in
-    the period — summed by the database in one GROUP BY, never in Python."""
-    in_period = Q(
-        records__status=ServiceRecord.Status.VERIFIED,
-        records__served_on__gte=period.start,
-        records__served_on__lte=period.end,
+    the period — summed by the database, never in Python: each sum a subquery per volunteer
+    that reads only the period's verified records from the covering index (volunteer, status,
+    served_on, verified_hours, people_served). The page sorts on the hours alone, so the other
+    two sums run for the rows shown only."""
+    records = (
+        ServiceRecord.objects.filter(
+            volunteer=OuterRef("pk"),
+            status=ServiceRecord.Status.VERIFIED,
+            served_on__gte=period.start,
+            served_on__lte=period.end,
+        )
+        .order_by()
+        .values("volunteer")
     )
-    zero = Value(Decimal(0))
     return (
         hours_overview_volunteers(user, q=q)
         .annotate(
-            hours=Coalesce(Sum("records__verified_hours", filter=in_period), zero, output_field=HOURS),
-            services=Count("records", filter=in_period),
-            served=Coalesce(Sum("records__people_served", filter=in_period), 0),
+            hours=Coalesce(
+                Subquery(records.annotate(total=Sum("verified_hours")).values("total")),
+                Value(Decimal(0)),
+                output_field=HOURS,
+            ),
+            services=Coalesce(Subquery(records.annotate(total=Count("*")).values("total")), 0),
+            served=Coalesce(Subquery(records.annotate(total=Sum("people_served")).values("total")), 0),
         )
         .order_by("-hours", "name", "pk")
     )
