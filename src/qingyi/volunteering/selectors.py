@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cache
 
 from django.db import connection
 from django.db.models import (
@@ -196,13 +197,10 @@ def _converted(model, name: str, value):
     return value
 
 
-def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
-    """The volunteer record of the login scanning a shift's code and the shift, if they may see
-    it, in one narrow query: (None, None) when the user is no volunteer, (volunteer, None) when
-    there is no such shift or it is not theirs to see. The shift carries what ``hours.shift_scan``
-    reads and its project's organisation path (``project_visible_to`` decides in Python)."""
-    if not getattr(user, "is_authenticated", False):
-        return None, None
+@cache
+def _scan_parties_sql(vendor: str) -> str:
+    """The statement of ``scan_parties`` for a database (built once: its identifiers come from
+    the models' metadata)."""
     from qingyi.organizations.models import Organization
 
     v, s, p, o = Volunteer, Shift, Project, Organization
@@ -231,6 +229,19 @@ def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
         f" LEFT JOIN {_table(o)} po ON po.id = {_column(p, 'organization', 'p')}"
         f" WHERE {_column(v, 'user', 'v')} = %s"
     )
+    return sql
+
+
+def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
+    """The volunteer record of the login scanning a shift's code and the shift, if they may see
+    it, in one narrow query: (None, None) when the user is no volunteer, (volunteer, None) when
+    there is no such shift or it is not theirs to see. The shift carries what ``hours.shift_scan``
+    reads and its project's organisation path (``project_visible_to`` decides in Python)."""
+    if not getattr(user, "is_authenticated", False):
+        return None, None
+    from qingyi.organizations.models import Organization
+
+    sql = _scan_parties_sql(connection.vendor)
     rows = list(Volunteer.objects.raw(sql, [shift_pk, user.pk]))
     if not rows:
         return None, None
