@@ -23,6 +23,7 @@ from typing import cast
 import segno
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,7 +108,7 @@ def _insert_scan(**values) -> None:
     """INSERT one Scan row: each value prepared by its field as the ORM prepares it, without the
     ORM's instance and compiler (a check-in's hot path; a duplicate client id raises
     IntegrityError all the same)."""
-    fields = [Scan._meta.get_field(name) for name in values]
+    fields = [cast(Field, Scan._meta.get_field(name)) for name in values]  # concrete fields only
     q = connection.ops.quote_name
     sql = (
         f"INSERT INTO {q(Scan._meta.db_table)} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
