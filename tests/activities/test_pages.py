@@ -171,3 +171,15 @@ def test_member_registers_on_the_phone_page_and_the_organiser_exports(personas, 
 def test_member_page_without_roster_record(personas, login):
     response = login(personas.committee_admin).get(reverse("activities:mine"))
     assert response.status_code == 200 and "not linked to a roster record" in response.content.decode()
+
+
+def test_my_activities_counts_leave_out_cancelled_activities(personas, login):
+    """The page and its home card count the same attendance: a cancelled activity's is not counted."""
+    held = plan(personas.admin_a, [personas.tree.branch_a], title="已举行", start=at(days=-3))
+    called_off = plan(personas.admin_a, [personas.tree.branch_a], title="已取消", start=at(days=-2))
+    Attendance.objects.create(activity=held, person=personas.member_person, status="present")
+    Attendance.objects.create(activity=called_off, person=personas.member_person, status="absent")
+    Activity.objects.filter(pk=called_off.pk).update(status=Activity.Status.CANCELLED)
+    response = login(personas.member).get(reverse("activities:mine"))
+    assert response.context["counts"]["present"] == 1 and response.context["counts"]["absent"] == 0
+    assert response.context["rate"] == 100.0

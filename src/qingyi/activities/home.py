@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
-
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity, Attendance
 
@@ -17,15 +15,7 @@ def my_activities_card(user) -> dict | None:
     registrations = selectors.registrations_of(person, [a.pk for a in upcoming])
     for activity in upcoming:
         activity.my_registration = registrations.get(activity.pk)
-    counts = dict.fromkeys(Attendance.Status.values, 0)
-    counts.update(
-        selectors.attendance_history(person)
-        .exclude(activity__status=Activity.Status.CANCELLED)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    counts = selectors.attendance_counts(person)
     total = sum(counts.values())
     return {
         "upcoming": upcoming,

@@ -241,6 +241,21 @@ def attendance_history(person: Person) -> QuerySet[Attendance]:
     )
 
 
+def attendance_counts(person: Person) -> dict[str, int]:
+    """The person's attendance by status (present / excused / absent …), counted by the
+    database, cancelled activities left out: the figures of "My activities" and its home card."""
+    counts = dict.fromkeys(Attendance.Status.values, 0)
+    counts.update(
+        Attendance.objects.filter(person=person)
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return counts
+
+
 def upcoming_for_person(person: Person, *, now: dt.datetime | None = None) -> QuerySet[Activity]:
     now = now or timezone.now()
     return (

@@ -30,9 +30,7 @@ def my_activities(request):
     for activity in upcoming:
         activity.my_registration = registrations.get(activity.pk)
     history = Paginator(selectors.attendance_history(person), 30).get_page(request.GET.get("page"))
-    counts = dict.fromkeys(Attendance.Status.values, 0)
-    for status in selectors.attendance_history(person).values_list("status", flat=True):
-        counts[status] += 1
+    counts = selectors.attendance_counts(person)
     return render(
         request,
         "activities/mine.html",
