@@ -21,10 +21,7 @@ Pages are requested in-process with Django's test client (no web server): p50/p9
 beside ephios 0.27's figures from DESIGN.md (measured behind gunicorn, so ours exclude HTTP
 overhead; the peer's overview is unpaginated, ours is one page of the aggregate). The baseline
 is a bare view through the same middleware doing one indexed query, measured in the same run;
-× base is a page's p50 over the baseline's.
-``--proposal`` measures the open-shift list, the overview and the export again with the
-selectors and covering index proposed for them (PROPOSED_INDEX, proposed_hours_overview,
-proposed_shifts_open_for). Then the sign-up contention run:
+× base is a page's p50 over the baseline's. Then the sign-up contention run:
 200 threads sign up for one shift of 20 places at the same moment.
 """
 
@@ -60,120 +57,6 @@ PEER = {
     "verify": ("(no verification screen)", None, None, None),
 }
 PEER_SIGNUP = "73 ms / 140 ms; 23% fail on SQLite with 2 clients"
-
-
-# The proposals of issue 3. The hours overview and export: a covering index in place of
-# (volunteer, status, served_on), and each sum as a subquery per volunteer read from it. The
-# page sorts on the hours alone, so the other two sums run for the 50 rows shown only.
-PROPOSED_INDEX = ["volunteer", "status", "served_on", "verified_hours", "people_served"]
-
-
-def proposed_hours_overview(user, period, *, q: str = ""):
-    from decimal import Decimal
-
-    from django.db.models import Count, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
-
-    from qingyi.volunteering import selectors
-    from qingyi.volunteering.models import ServiceRecord
-
-    records = (
-        ServiceRecord.objects.filter(
-            volunteer=OuterRef("pk"),
-            status=ServiceRecord.Status.VERIFIED,
-            served_on__gte=period.start,
-            served_on__lte=period.end,
-        )
-        .order_by()
-        .values("volunteer")
-    )
-    return (
-        selectors.hours_overview_volunteers(user, q=q)
-        .annotate(
-            hours=Coalesce(
-                Subquery(records.annotate(total=Sum("verified_hours")).values("total")),
-                Value(Decimal(0)),
-                output_field=selectors.HOURS,
-            ),
-            services=Coalesce(Subquery(records.annotate(total=Count("*")).values("total")), 0),
-            served=Coalesce(Subquery(records.annotate(total=Sum("people_served")).values("total")), 0),
-        )
-        .order_by("-hours", "name", "pk")
-    )
-
-
-def proposed_shifts_open_for(volunteer, *, now=None):
-    """shifts_open_for with the places, the waiting list and the volunteer's own status as
-    subqueries (no JOIN + GROUP BY over every upcoming shift): the database walks the start
-    index and stops at the page's 30 rows; the own-status subquery without the sign-up's
-    default ordering (which joined the shift only to sort one row)."""
-    from django.db.models import Count, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-    from django.utils import timezone
-
-    from qingyi.volunteering import selectors
-    from qingyi.volunteering.models import JoinMode, Signup
-
-    now = now or timezone.now()
-    signups = Signup.objects.filter(shift=OuterRef("pk")).order_by().values("shift")
-
-    def counted(*statuses):
-        return Coalesce(Subquery(signups.filter(status__in=statuses).annotate(n=Count("*")).values("n")), 0)
-
-    own = Signup.objects.filter(shift_id=OuterRef("pk"), volunteer_id=volunteer.pk).order_by()
-    return (
-        selectors.shifts_visible_to(volunteer)
-        .filter(start__gt=now, cancelled_at__isnull=True, project__archived_at__isnull=True)
-        .exclude(join_mode=JoinMode.ASSIGNMENT)
-        .exclude(selectors.missing_qualification_q(volunteer))
-        .filter(selectors.insurance_q(volunteer))
-        .annotate(
-            taken=counted(*Signup.HOLDING),
-            waiting=counted(Signup.Status.WAITING),
-            my_status=Subquery(own.values("status")[:1]),
-        )
-        .order_by("start", "pk")
-    )
-
-
-def same_results(world) -> None:
-    """The proposed selectors give what the current ones give, on this volume."""
-    from qingyi.core.periods import Period
-    from qingyi.volunteering import selectors
-
-    fields = ("pk", "hours", "services", "served")
-    for period in (Period.parse("2000-01-01..2099-12-31"), Period.current_year()):
-        current = list(selectors.hours_overview(world.coordinator, period).values_list(*fields))
-        proposed = list(proposed_hours_overview(world.coordinator, period).values_list(*fields))
-        assert current == proposed, "the proposed hours overview differs"
-    volunteer = selectors.volunteer_of(world.member)
-    fields = ("pk", "taken", "waiting", "my_status")
-    for page in (slice(0, 30), slice(30, 60)):
-        current = list(selectors.shifts_open_for(volunteer).values_list(*fields)[page])
-        proposed = list(proposed_shifts_open_for(volunteer).values_list(*fields)[page])
-        assert current == proposed, "the proposed open-shift list differs"
-
-
-def apply_proposal(world) -> bool:
-    """Swap in the proposed index and selectors, after checking they give the same results;
-    False (and said) if the code has the index already."""
-    from django.db import connection, models
-
-    from qingyi.volunteering import selectors
-    from qingyi.volunteering.models import ServiceRecord
-
-    fields = {tuple(index.fields): index for index in ServiceRecord._meta.indexes}
-    if tuple(PROPOSED_INDEX) in fields:
-        print("\n--proposal: the models already have the covering index; nothing to compare")
-        return False
-    same_results(world)
-    old = fields[("volunteer", "status", "served_on")]
-    with connection.schema_editor() as editor:
-        editor.remove_index(ServiceRecord, old)
-        editor.add_index(ServiceRecord, models.Index(fields=PROPOSED_INDEX, name="bench_record_cover"))
-    selectors.hours_overview = proposed_hours_overview
-    selectors.shifts_open_for = proposed_shifts_open_for
-    return True
 
 
 def build_peer_tree():
@@ -377,14 +260,6 @@ def run(args) -> None:
     for key, client, url, params in pages:
         results[key] = measure(client, url, args.runs, params)
     load_pages = load()
-    # The open-shift list, hours overview and export with the proposed selectors and index
-    # (report of issue 3): measured in the same run, after the rows above.
-    if args.proposal and apply_proposal(world):
-        vacuum_analyze()
-        for key, client, url, params in pages:
-            if key.startswith(("overview", "export", "open_shifts")):
-                results[f"{key}, proposal"] = measure(client, url, args.runs, params)
-
     base = results["baseline"][0]
     print(f"\nload average after the pages: {load_pages}; at the end {load()} (2 cores, shared)")
     print(
@@ -439,11 +314,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
     parser.add_argument("--no-contention", action="store_true", help="skip the sign-up contention run")
     parser.add_argument("--profile-export", action="store_true", help="cProfile one export request")
-    parser.add_argument(
-        "--proposal",
-        action="store_true",
-        help="also measure the overview and export with the proposed selector and covering index",
-    )
     args = parser.parse_args(argv)
 
     folder = tempfile.mkdtemp(prefix="qingyi-bench-volunteering-")
