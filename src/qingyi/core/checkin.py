@@ -27,6 +27,7 @@ from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingyi.core import sql
 from qingyi.core.models import Scan
 
 WINDOW_SECONDS = 60
@@ -110,13 +111,13 @@ def _insert_scan(**values) -> None:
     IntegrityError all the same)."""
     fields = [cast(Field, Scan._meta.get_field(name)) for name in values]  # concrete fields only
     q = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {q(Scan._meta.db_table)} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
+    statement = (
+        f"INSERT INTO {sql.table(Scan)} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
         f" VALUES ({', '.join(['%s'] * len(fields))})"
     )
     params = [f.get_db_prep_save(value, connection) for f, value in zip(fields, values.values(), strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
 
 
 def scan_accept(

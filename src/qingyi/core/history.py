@@ -17,6 +17,8 @@ from functools import cache
 from django.db import connection, models
 from django.utils import timezone
 
+from qingyi.core import sql
+
 # The historical model's own columns, filled from the call rather than copied from the row.
 _OWN = ("history_id", "history_date", "history_change_reason", "history_type", "history_user")
 
@@ -28,13 +30,14 @@ def _statement(model: type[models.Model]) -> str:
     source = {field.attname: field.column for field in model._meta.concrete_fields}
     copied = [f for f in history_model._meta.concrete_fields if f.name not in _OWN]
     targets = [q(f.column) for f in copied] + [
-        q(history_model._meta.get_field(name).column)
+        sql.column(history_model, name)
         for name in ("history_date", "history_type", "history_user", "history_change_reason")
     ]
     sources = [q(source[f.attname]) for f in copied] + ["%s", "%s", "%s", "%s"]
+    key = sql.column(model, model._meta.pk.name)
     return (
-        f"INSERT INTO {q(history_model._meta.db_table)} ({', '.join(targets)})"  # noqa: S608 (metadata)
-        f" SELECT {', '.join(sources)} FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s"
+        f"INSERT INTO {sql.table(history_model)} ({', '.join(targets)})"  # noqa: S608 (metadata)
+        f" SELECT {', '.join(sources)} FROM {sql.table(model)} WHERE {key} = %s"
     )
 
 

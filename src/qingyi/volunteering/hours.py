@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import checkin, history, rules, scoping
+from qingyi.core import checkin, history, rules, scoping, sql
 from qingyi.core.models import Scan
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup, Volunteer
@@ -53,6 +54,20 @@ def _hhmm(at: dt.datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
+@cache
+def _scan_state_sql(vendor: str) -> str:
+    """The statement of ``_scan_state`` for a database (built once)."""
+    r, s = ServiceRecord, Signup
+    return (
+        f"SELECT (SELECT {sql.column(r, 'id')} FROM {sql.table(r)} WHERE {sql.column(r, 'shift')} = %s"  # noqa: S608
+        f" AND {sql.column(r, 'volunteer')} = %s),"
+        f" (SELECT COUNT(*) FROM {sql.table(r)} WHERE {sql.column(r, 'volunteer')} = %s"
+        f" AND {sql.column(r, 'served_on')} = %s AND {sql.column(r, 'checked_in_at')} IS NOT NULL),"
+        f" (SELECT {sql.column(s, 'status')} FROM {sql.table(s)}"
+        f" WHERE {sql.column(s, 'shift')} = %s AND {sql.column(s, 'volunteer')} = %s)"
+    )
+
+
 def _scan_state(volunteer: Volunteer, shift: Shift) -> tuple[int | None, int, str | None]:
     """The volunteer's record of the shift (its id, None without one), their sign-ins on the
     shift's day and the status of their sign-up to the shift (None without one), in one query.
@@ -60,24 +75,12 @@ def _scan_state(volunteer: Volunteer, shift: Shift) -> tuple[int | None, int, st
     Plain SQL on the check-in's hot path: the ORM's three subqueries cost more to compile than
     the query costs to run.
     """
-    q = connection.ops.quote_name
-    record, signup = ServiceRecord._meta, Signup._meta
-
-    def col(meta, name):
-        return q(meta.get_field(name).column)
-
-    # Identifiers from the models' metadata, values as parameters.
-    sql = (
-        f"SELECT (SELECT {col(record, 'id')} FROM {q(record.db_table)} WHERE {col(record, 'shift')} = %s"  # noqa: S608
-        f" AND {col(record, 'volunteer')} = %s),"
-        f" (SELECT COUNT(*) FROM {q(record.db_table)} WHERE {col(record, 'volunteer')} = %s"
-        f" AND {col(record, 'served_on')} = %s AND {col(record, 'checked_in_at')} IS NOT NULL),"
-        f" (SELECT {col(signup, 'status')} FROM {q(signup.db_table)}"
-        f" WHERE {col(signup, 'shift')} = %s AND {col(signup, 'volunteer')} = %s)"
-    )
     day = connection.ops.adapt_datefield_value(served_on(shift))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [shift.pk, volunteer.pk, volunteer.pk, day, shift.pk, volunteer.pk])
+        cursor.execute(
+            _scan_state_sql(connection.vendor),
+            [shift.pk, volunteer.pk, volunteer.pk, day, shift.pk, volunteer.pk],
+        )
         record_id, used, status = cursor.fetchone()
     return record_id, int(used), status
 
@@ -91,9 +94,11 @@ def _lock_volunteer(volunteer: Volunteer) -> None:
     already holds the database's write lock, so there is nothing to take.
     """
     if connection.features.has_select_for_update:
-        table = connection.ops.quote_name(Volunteer._meta.db_table)
+        statement = (
+            f"SELECT 1 FROM {sql.table(Volunteer)} WHERE {sql.column(Volunteer, 'id')} = %s FOR NO KEY UPDATE"  # noqa: S608
+        )
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR NO KEY UPDATE", [volunteer.pk])  # noqa: S608
+            cursor.execute(statement, [volunteer.pk])
 
 
 def _check_in_new(

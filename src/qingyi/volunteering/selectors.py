@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from qingyi.core import rules, scoping
+from qingyi.core import rules, scoping, sql
 from qingyi.core.periods import Period
 from qingyi.volunteering.models import (
     Certificate,
@@ -171,14 +171,6 @@ def shifts_visible_to(volunteer: Volunteer) -> QuerySet[Shift]:
 # the ORM's compiler costs several times what this one-row query costs to run.
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model, name: str, alias: str) -> str:
-    return f"{alias}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
-
-
 def _loaded(model, beside, **values):
     """An instance of ``model`` as loaded from the database with only ``values`` (its other fields
     deferred: read on first use, never a blank default), from the query that loaded ``beside``."""
@@ -205,7 +197,7 @@ def _scan_parties_sql(vendor: str) -> str:
 
     v, s, p, o = Volunteer, Shift, Project, Organization
     volunteer_columns = [
-        _column(v, name, "v")
+        sql.column(v, name, "v")
         for name in (
             "id",
             "status",
@@ -216,20 +208,19 @@ def _scan_parties_sql(vendor: str) -> str:
         )
     ]
     shift_columns = [
-        f"{_column(s, name, 's')} AS shift_{name}"
+        f"{sql.column(s, name, 's')} AS shift_{name}"
         for name in ("id", "start", "end", "cancelled_at", "insurance_required", "project")
     ]
-    sql = (
-        f"SELECT {', '.join(volunteer_columns)}, {_column(o, 'path', 'vo')} AS organization_path,"  # noqa: S608
-        f" {', '.join(shift_columns)}, {_column(p, 'organization', 'p')} AS shift_organization,"
-        f" {_column(o, 'path', 'po')} AS shift_organization_path"
-        f" FROM {_table(v)} v INNER JOIN {_table(o)} vo ON vo.id = {_column(v, 'organization', 'v')}"
-        f" LEFT JOIN {_table(s)} s ON {_column(s, 'id', 's')} = %s"
-        f" LEFT JOIN {_table(p)} p ON p.id = {_column(s, 'project', 's')}"
-        f" LEFT JOIN {_table(o)} po ON po.id = {_column(p, 'organization', 'p')}"
-        f" WHERE {_column(v, 'user', 'v')} = %s"
+    return (
+        f"SELECT {', '.join(volunteer_columns)}, {sql.column(o, 'path', 'vo')} AS organization_path,"  # noqa: S608
+        f" {', '.join(shift_columns)}, {sql.column(p, 'organization', 'p')} AS shift_organization,"
+        f" {sql.column(o, 'path', 'po')} AS shift_organization_path"
+        f" FROM {sql.table(v)} v INNER JOIN {sql.table(o)} vo ON vo.id = {sql.column(v, 'organization', 'v')}"
+        f" LEFT JOIN {sql.table(s)} s ON {sql.column(s, 'id', 's')} = %s"
+        f" LEFT JOIN {sql.table(p)} p ON p.id = {sql.column(s, 'project', 's')}"
+        f" LEFT JOIN {sql.table(o)} po ON po.id = {sql.column(p, 'organization', 'p')}"
+        f" WHERE {sql.column(v, 'user', 'v')} = %s"
     )
-    return sql
 
 
 def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
@@ -241,8 +232,7 @@ def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
         return None, None
     from qingyi.organizations.models import Organization
 
-    sql = _scan_parties_sql(connection.vendor)
-    rows = list(Volunteer.objects.raw(sql, [shift_pk, user.pk]))
+    rows = list(Volunteer.objects.raw(_scan_parties_sql(connection.vendor), [shift_pk, user.pk]))
     if not rows:
         return None, None
     volunteer = rows[0]
