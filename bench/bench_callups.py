@@ -21,13 +21,12 @@ import statistics
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from bench.timing import pct, timed  # noqa: E402
+from bench.timing import pct, timed, urls_with_baseline  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +49,6 @@ def main(argv: list[str] | None = None) -> int:
     from django.http import HttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import clear_url_caches, include, path
     from django.utils import timezone
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -69,11 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     def baseline(request):
         return HttpResponse(Response.objects.filter(pk=request.GET["pk"]).values_list("answer", flat=True)[0])
 
-    module = types.ModuleType("bench_urls_callups")
-    module.urlpatterns = [path("bench/baseline/", baseline), path("", include("qingyi.urls"))]
-    sys.modules[module.__name__] = module
-    settings.ROOT_URLCONF = module.__name__
-    clear_url_caches()
+    urls_with_baseline(baseline, "callups")
 
     rng = random.Random(7)
     committee = organization_create_root(name="演示医院团委", founded_on=dt.date(2020, 1, 1))

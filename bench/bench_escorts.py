@@ -23,14 +23,13 @@ import statistics
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.generate import insert_rows  # noqa: E402
-from bench.timing import pct, timed  # noqa: E402
+from bench.timing import pct, timed, urls_with_baseline  # noqa: E402
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
@@ -82,7 +81,6 @@ def run(args) -> int:
     from django.http import HttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import clear_url_caches, include, path
     from django.utils import timezone
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -104,11 +102,7 @@ def run(args) -> int:
             EscortRequest.objects.filter(pk=request.GET["pk"]).values_list("status", flat=True)[0]
         )
 
-    module = types.ModuleType("bench_urls_escorts")
-    module.urlpatterns = [path("bench/baseline/", baseline), path("", include("qingyi.urls"))]
-    sys.modules[module.__name__] = module
-    settings.ROOT_URLCONF = module.__name__
-    clear_url_caches()
+    urls_with_baseline(baseline, "escorts")
 
     rng = random.Random(7)
     committee = organization_create_root(name="演示医院团委", founded_on=dt.date(2020, 1, 1))

@@ -36,14 +36,13 @@ import sys
 import tempfile
 import threading
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.generate import VOLUNTEERING_VOLUMES  # noqa: E402
-from bench.timing import pct  # noqa: E402
+from bench.timing import pct, urls_with_baseline  # noqa: E402
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
@@ -189,7 +188,7 @@ def run(args) -> None:
     from django.db import connection
     from django.http import HttpResponse
     from django.test import Client
-    from django.urls import clear_url_caches, include, path, reverse
+    from django.urls import reverse
 
     from qingyi.volunteering.models import Volunteer
 
@@ -200,11 +199,7 @@ def run(args) -> None:
     def baseline(request):
         return HttpResponse(Volunteer.objects.filter(pk=request.GET["pk"]).values_list("name", flat=True)[0])
 
-    module = types.ModuleType("bench_urls_volunteering")
-    module.urlpatterns = [path("bench/baseline/", baseline), path("", include("qingyi.urls"))]
-    sys.modules[module.__name__] = module
-    settings.ROOT_URLCONF = module.__name__
-    clear_url_caches()
+    urls_with_baseline(baseline, "volunteering")
 
     from bench.generate import generate_volunteering
 
