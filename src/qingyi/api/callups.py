@@ -8,10 +8,9 @@ call-up, or a call-up not sent to you (404) each give a clear message.
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
 from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Ref, choice, responses, user_of
@@ -64,12 +63,6 @@ class RespondIn(Schema):
     answer: Literal["accepted", "declined"]
 
 
-def _message(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(m for ms in exc.message_dict.values() for m in ms)
-    return " ".join(exc.messages)
-
-
 @router.get("", response=responses(list[CallUpOut]), summary="List the call-ups you coordinate")
 @paginate(Pagination)
 def callup_list(request):
@@ -99,12 +92,9 @@ def callup_detail(request, id: int):
 def callup_respond(request, id: int, payload: RespondIn):
     user = user_of(request)
     response = selectors.response_of(user, id)
-    try:
-        return services.callup_respond(
-            callup=response.callup, volunteer=response.volunteer, answer=payload.answer, actor=user
-        )
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    return services.callup_respond(
+        callup=response.callup, volunteer=response.volunteer, answer=payload.answer, actor=user
+    )
 
 
 @router.get(

@@ -2,12 +2,13 @@
 
 401 no or bad credentials · 403 in scope but without the permission · 404 outside the
 scope, or no such object · 422 a parameter that does not validate (with ``errors``, the
-per-field list, beside ``detail``).
+per-field list, beside ``detail``), or a service's refusal (its messages, as the pages show them).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ServiceError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -39,6 +40,11 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied, *, api: Ninj
     return api.create_response(request, {"detail": message}, status=403)
 
 
+def _service_error(request: HttpRequest, exc: ServiceError, *, api: NinjaAPI) -> HttpResponse:
+    # A service refused the request (Django's ValidationError): its messages, as on the pages.
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=422)
+
+
 def _location(loc) -> str:
     return ".".join(str(part) for part in loc if part not in {"query", "path", "body", "ninja_pagination"})
 
@@ -65,6 +71,7 @@ def install(api: NinjaAPI) -> None:
         Http404: _not_found,
         PermissionDenied: _permission_denied,
         ValidationError: _validation_error,
+        ServiceError: _service_error,
     }
     for exc_class, handler in handlers.items():
         api.add_exception_handler(

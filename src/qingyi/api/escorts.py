@@ -9,7 +9,6 @@ order, a volunteer outside your organisations or a missing note gives 422 with a
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -88,12 +87,6 @@ def _escort(user, id: int) -> EscortRequest:
     return escort
 
 
-def _message(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(m for ms in exc.message_dict.values() for m in ms)
-    return " ".join(exc.messages)
-
-
 @router.get("", response=responses(list[EscortOut]), summary="List the escort requests you coordinate")
 @paginate(Pagination)
 def escort_list(request, filters: Query[EscortFilters]):
@@ -119,21 +112,15 @@ def escort_assign(request, id: int, payload: AssignIn):
     volunteer = Volunteer.objects.select_related("organization", "user").filter(pk=payload.volunteer).first()
     if volunteer is None:
         raise HttpError(422, _("No such volunteer."))
-    try:
-        return services.escort_assign(escort=escort, volunteer=volunteer, actor=user)
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    return services.escort_assign(escort=escort, volunteer=volunteer, actor=user)
 
 
 @router.post("/{int:id}/transition", response=responses(EscortDetailOut), summary="Start, complete or cancel")
 def escort_transition(request, id: int, payload: TransitionIn):
     user = user_of(request)
     escort = _escort(user, id)
-    try:
-        if payload.to == "under_way":
-            return services.escort_start(escort=escort, actor=user)
-        if payload.to == "done":
-            return services.escort_complete(escort=escort, note=payload.note, actor=user)
-        return services.escort_cancel(escort=escort, reason=payload.reason, actor=user)
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    if payload.to == "under_way":
+        return services.escort_start(escort=escort, actor=user)
+    if payload.to == "done":
+        return services.escort_complete(escort=escort, note=payload.note, actor=user)
+    return services.escort_cancel(escort=escort, reason=payload.reason, actor=user)

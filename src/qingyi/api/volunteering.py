@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -96,10 +95,6 @@ def _shift(user, shift_id: int) -> Shift:
     return shift
 
 
-def _bad(exc: ValidationError):
-    raise HttpError(422, " ".join(exc.messages))
-
-
 @router.get("/shifts/open", response=responses(list[ShiftOut]), summary="Open shifts you qualify for")
 @paginate(Pagination)
 def shift_open_list(request):
@@ -136,11 +131,7 @@ def shift_detail(request, id: int):
 def signup_create(request, id: int):
     user = user_of(request)
     shift = _shift(user, id)
-    try:
-        signup = services.signup_create(shift=shift, volunteer=_volunteer(user), actor=user)
-    except ValidationError as exc:
-        _bad(exc)
-    return signup
+    return services.signup_create(shift=shift, volunteer=_volunteer(user), actor=user)
 
 
 @router.post("/shifts/{int:id}/scan", response=responses(ScanOut), summary="Check in or out with the QR code")
@@ -176,12 +167,7 @@ def signup_cancel(request, id: int):
         and not scoping.has_perm(user, scoping.VOLUNTEERING_MANAGE, signup.shift.project.organization)
     ):
         raise Http404
-    try:
-        return services.signup_cancel(signup=signup, actor=user)
-    except ValidationError as exc:
-        _bad(exc)
-    except PermissionDenied:
-        raise
+    return services.signup_cancel(signup=signup, actor=user)
 
 
 @router.get("/records", response=responses(list[RecordOut]), summary="Service records")

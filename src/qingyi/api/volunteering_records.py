@@ -22,7 +22,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -44,12 +43,6 @@ from qingyi.volunteering.models import (
 
 router = Router(tags=["volunteering records"])
 MANAGE = scoping.VOLUNTEERING_MANAGE
-
-
-def _message(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(m for ms in exc.message_dict.values() for m in ms)
-    return " ".join(exc.messages)
 
 
 def _volunteer(user) -> Volunteer:
@@ -119,10 +112,7 @@ def certificate_issue(request):
     """Verified hours only; 422 without any. With no new verified hours since your latest
     certificate, that one is returned rather than a second identical one."""
     user = user_of(request)
-    try:
-        return certificates.certificate_issue(volunteer=_volunteer(user), actor=user)
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    return certificates.certificate_issue(volunteer=_volunteer(user), actor=user)
 
 
 @router.get(
@@ -226,10 +216,7 @@ def application_detail(request, id: int):
 def application_approve(request, id: int, response: HttpResponse):
     user = user_of(request)
     application = _application(user, id)
-    try:
-        volunteer, login, password = applications.application_approve(application=application, actor=user)
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    volunteer, login, password = applications.application_approve(application=application, actor=user)
     application.refresh_from_db()
     response["Cache-Control"] = "no-store"
     return {
@@ -248,10 +235,7 @@ def application_approve(request, id: int, response: HttpResponse):
 def application_refuse(request, id: int, payload: RefuseIn):
     user = user_of(request)
     application = _application(user, id)
-    try:
-        return applications.application_refuse(application=application, reason=payload.reason, actor=user)
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    return applications.application_refuse(application=application, reason=payload.reason, actor=user)
 
 
 # --- Star levels -----------------------------------------------------------------------------
@@ -398,12 +382,7 @@ def _announcement_detail(user, announcement: StarAnnouncement) -> StarAnnounceme
 def star_announce(request, payload: AnnounceIn):
     user = user_of(request)
     _require_manager(user)
-    try:
-        announcement = stars.announcement_publish(
-            volunteer_ids=payload.volunteers, note=payload.note, actor=user
-        )
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    announcement = stars.announcement_publish(volunteer_ids=payload.volunteers, note=payload.note, actor=user)
     return _announcement_detail(user, announcement)
 
 
@@ -426,10 +405,7 @@ def star_announcement_award(request, id: int):
     announcement = stars.announcement_for(user, id)
     if not stars.can_manage(user, announcement):
         raise HttpError(403, _("You do not coordinate this announcement."))
-    try:
-        awards = stars.announcement_award(announcement=announcement, actor=user)
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    awards = stars.announcement_award(announcement=announcement, actor=user)
     return [
         {
             "id": a.pk,
@@ -461,10 +437,7 @@ def _entry(user, id: int) -> StarAnnouncementEntry:
 def star_objection_create(request, id: int, payload: ObjectionIn):
     user = user_of(request)
     entry = _entry(user, id)
-    try:
-        return stars.objection_raise(entry=entry, text=payload.text, actor=user)
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    return stars.objection_raise(entry=entry, text=payload.text, actor=user)
 
 
 @router.post(
@@ -477,10 +450,7 @@ def star_entry_decide(request, id: int, payload: DecisionIn):
     entry = _entry(user, id)
     if not stars.can_manage(user, entry.announcement):
         raise HttpError(403, _("You do not coordinate this announcement."))
-    try:
-        stars.objection_decide(entry=entry, decision=payload.decision, reason=payload.reason, actor=user)
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    stars.objection_decide(entry=entry, decision=payload.decision, reason=payload.reason, actor=user)
     return _entry_rows(user, entry.announcement, only=entry.pk)[0]
 
 
