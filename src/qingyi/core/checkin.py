@@ -18,6 +18,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import cast
 
 import segno
@@ -105,19 +106,21 @@ def _replay(*, client_id: str, subject: str, user) -> ScanOutcome | None:
     return ScanOutcome(result, message, replayed=True)
 
 
+@cache
+def _insert_scan_sql(vendor: str, names: tuple[str, ...]) -> str:
+    """The INSERT of a Scan row with the fields ``names`` (built once per database)."""
+    columns = ", ".join(sql.column(Scan, name) for name in names)
+    return f"INSERT INTO {sql.table(Scan)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+
+
 def _insert_scan(**values) -> None:
     """INSERT one Scan row: each value prepared by its field as the ORM prepares it, without the
     ORM's instance and compiler (a check-in's hot path; a duplicate client id raises
     IntegrityError all the same)."""
     fields = [cast(Field, Scan._meta.get_field(name)) for name in values]  # concrete fields only
-    q = connection.ops.quote_name
-    statement = (
-        f"INSERT INTO {sql.table(Scan)} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
-    )
     params = [f.get_db_prep_save(value, connection) for f, value in zip(fields, values.values(), strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(_insert_scan_sql(connection.vendor, tuple(values)), params)
 
 
 def scan_accept(
