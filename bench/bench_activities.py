@@ -52,7 +52,7 @@ def generate(*, activities: int, per_activity: int, seed: int) -> dict:
 
     from qingyi.accounts.models import User
     from qingyi.activities.models import Activity, ActivityOrganizer, Attendance, Publication
-    from qingyi.core import demo
+    from qingyi.demo import hospital as demo
     from qingyi.organizations.models import Organization
     from qingyi.people.models import Person
 

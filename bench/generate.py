@@ -1,7 +1,7 @@
 """Volume generator: fill a database with fictional hospitals at the volumes of DESIGN.md.
 
 It writes into whatever ``DATABASE_URL`` (or ``DATA_DIR`` for the embedded SQLite) points to,
-and reuses the demo hospital's builder (``qingyi.core.demo``): each hospital is a committee
+and reuses the demo hospital's builder (``qingyi.demo``): each hospital is a committee
 with its general branches, branches, party branches, people, cadres and elections; the first
 one also gets the demo logins (password ``qingyi-demo``) unless ``--no-accounts``.
 
@@ -46,7 +46,7 @@ def setup_django() -> None:
 
 def generate(*, orgs: int, people: int, seed: int, history: bool, accounts: bool, quiet: bool = False):
     """Write the volume; return the builder's report."""
-    from qingyi.core import demo
+    from qingyi.demo import hospital as demo
     from qingyi.organizations.models import Organization
 
     if Organization.objects.exists():

@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from qingyi.accounts.models import RoleAssignment, User
-from qingyi.core import demo, rules
+from qingyi.core import rules
+from qingyi.demo import hospital as demo
 from qingyi.organizations.models import Department, Election, Organization, PartyBranch, Position
 from qingyi.organizations.selectors import positions_current, tree_rows
 from qingyi.people.models import Person

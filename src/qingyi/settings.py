@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "qingyi.callups",
     "qingyi.growth",
     "qingyi.api",
+    "qingyi.demo",  # the demo hospital stands above every domain
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from qingyi.core import demo
+from qingyi.demo import hospital as demo
 
 
 class Command(BaseCommand):

@@ -1,12 +1,13 @@
-"""The fictional demo hospital (``manage.py demo_data``) and the builder the volume generator reuses.
+"""The public face of the fictional demo hospital (``manage.py demo_data``) and of the builder
+the volume generator reuses.
 
 ``shape`` holds one hospital's organisations, branches and staff mix, ``names`` the invented
 names and numbers, ``accounts`` the demo logins and ``build`` the bulk builder.
 """
 
-from qingyi.core.demo.accounts import DemoAccount, demo_accounts, demo_exists
-from qingyi.core.demo.build import build
-from qingyi.core.demo.shape import (
+from qingyi.demo.accounts import DemoAccount, demo_accounts, demo_exists
+from qingyi.demo.build import build
+from qingyi.demo.shape import (
     COMMITTEE_NAME,
     DEFAULT_SEED,
     DEMO_BRANCH,

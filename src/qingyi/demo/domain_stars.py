@@ -26,7 +26,7 @@ from qingyi.volunteering.models import (
 )
 
 if TYPE_CHECKING:
-    from qingyi.core.demo.domains import _Domains
+    from qingyi.demo.domains import _Domains
 
 AWARDED_DAYS_AGO = 12
 AWARDED_COUNT = 6

@@ -22,11 +22,11 @@ from qingyi.organizations.models import Organization
 from qingyi.people.models import Person
 
 if TYPE_CHECKING:
-    from qingyi.core.demo.build import _Builder, _Org
-from qingyi.core.demo.domain_activities import ActivitiesMixin
-from qingyi.core.demo.domain_escorts import EscortsMixin
-from qingyi.core.demo.domain_growth import GrowthMixin
-from qingyi.core.demo.domain_volunteering import VolunteeringMixin
+    from qingyi.demo.build import _Builder, _Org
+from qingyi.demo.domain_activities import ActivitiesMixin
+from qingyi.demo.domain_escorts import EscortsMixin
+from qingyi.demo.domain_growth import GrowthMixin
+from qingyi.demo.domain_volunteering import VolunteeringMixin
 
 
 class _Domains(VolunteeringMixin, EscortsMixin, ActivitiesMixin, GrowthMixin):

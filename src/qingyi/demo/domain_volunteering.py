@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from qingyi.core import rules
-from qingyi.core.demo.names import ID_AREAS, id_number
+from qingyi.demo.names import ID_AREAS, id_number
 from qingyi.volunteering import certificates
 from qingyi.volunteering.models import (
     JoinMode,
@@ -364,7 +364,7 @@ class VolunteeringMixin:
         self.count("certificates", 1)
 
     def star_levels(self) -> None:
-        """One announcement awarded a few days ago, one open now (core/demo/domain_stars.py)."""
-        from qingyi.core.demo.domain_stars import star_levels
+        """One announcement awarded a few days ago, one open now (demo/domain_stars.py)."""
+        from qingyi.demo.domain_stars import star_levels
 
         star_levels(self)

@@ -29,9 +29,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from qingyi.core import rules
-from qingyi.core.demo.accounts import DemoAccount, _create_accounts, demo_accounts
-from qingyi.core.demo.domains import build_domains
-from qingyi.core.demo.names import (
+from qingyi.demo.accounts import DemoAccount, _create_accounts, demo_accounts
+from qingyi.demo.domains import build_domains
+from qingyi.demo.names import (
     ETHNICITIES,
     GIVEN_ANY,
     GIVEN_MEN,
@@ -44,7 +44,7 @@ from qingyi.core.demo.names import (
     SURNAMES,
     id_number,
 )
-from qingyi.core.demo.shape import (
+from qingyi.demo.shape import (
     BATCH_SIZE,
     COMMITTEE_NAME,
     DEFAULT_SEED,
