@@ -184,10 +184,13 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Failed logins are throttled (django-axes): after AXES_FAILURE_LIMIT failures for the
-# same username from the same address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# same account from the same address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# An account counts once whichever of its names is typed (employee number or phone):
+# AXES_USERNAME_CALLABLE turns either into the account's username.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "qingyi.accounts.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "true")
@@ -195,6 +198,8 @@ AXES_ENABLED = envbool("AXES_ENABLED", "true")
 # (nginx: one). Rate limits and the login throttle count per client address (core/clientip.py).
 TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
 AXES_CLIENT_IP_CALLABLE = "qingyi.core.clientip.client_ip"
+# Requests per minute one API token may make (then 429 until the minute is over).
+API_TOKEN_RATE_PER_MINUTE = envint("API_TOKEN_RATE_PER_MINUTE", "600")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -57,3 +57,31 @@ def test_member_asks_for_a_change_from_the_profile(personas, login):
     assert personas.member_person.change_requests.get().changes == {"phone": "13811112222"}
     page = client.get(reverse("accounts:profile")).content.decode()
     assert "13811112222" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("tried", "then"), [("13800000001", "member"), ("member", "13800000001")])
+def test_lockout_counts_per_account_whichever_name_is_typed(personas, client, settings, tried, then):
+    """Failures by phone lock the employee number too (and the other way round)."""
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    url = reverse("accounts:login")
+    for _ in range(3):
+        client.post(url, {"username": tried, "password": "wrong"})
+    response = client.post(url, {"username": then, "password": "pass-word-123"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_lockout_of_one_account_leaves_others_alone(personas, client, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    url = reverse("accounts:login")
+    for name in ("13800000001", "member", " member "):
+        client.post(url, {"username": name, "password": "wrong"})
+    assert client.post(url, {"username": "member", "password": "pass-word-123"}).status_code == 429
+    other = UserFactory(username="other-login", phone="13900000009")
+    other.set_password("pass-word-123")
+    other.save()
+    assert client.post(url, {"username": "13900000009", "password": "pass-word-123"}).status_code == 302

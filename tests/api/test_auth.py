@@ -144,3 +144,17 @@ def test_anonymous_session_is_not_authenticated(personas):
 def test_unknown_method_is_405(personas, api_as):
     response = api_as(personas.committee_admin).post("/people", {"name": "x"})
     assert response.status_code == 405
+
+
+def test_a_token_is_rate_limited_per_token(personas, client, settings):
+    settings.API_TOKEN_RATE_PER_MINUTE = 3
+    _token, raw = ApiToken.issue(user=personas.committee_admin, name="busy script")
+    _other, other_raw = ApiToken.issue(user=personas.committee_admin, name="another script")
+    busy = ApiClient(client, raw)
+    for _ in range(3):
+        assert busy.get("/people").status_code == 200
+    response = busy.get("/people")
+    _is_error(response, 429)
+    assert "at most 3 a minute" in response.json()["detail"]
+    # Another token of the same person has its own allowance.
+    assert ApiClient(client, other_raw).get("/people").status_code == 200

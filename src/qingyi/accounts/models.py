@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -47,6 +48,9 @@ class RoleAssignment(TimeStampedModel):
 
     # Who granted or removed which role, and when.
     history = HistoricalRecords()
+    # Set by services before a save or delete so the history row names who did it (and why).
+    _history_user: Any
+    _change_reason: str
 
     class Meta:
         verbose_name = _("role assignment")

@@ -1,4 +1,13 @@
-"""Logins and roles: giving a person a login, resetting it, granting and revoking roles."""
+"""Logins and roles: giving a person a login, resetting it, granting and revoking roles.
+
+Who may act on someone else's login is decided in one place, ``logins_within_reach`` (read
+by ``can_act_on_login`` and ``require_can_act_on_login``): the actor must manage every
+organisation where that login holds a role, and the organisation of its roster record, and
+nobody acts on a login that holds a higher role than their own. Managing a person's roster
+record alone is not enough: the committee admin's own record sits in some branch, and a
+transferred branch admin's record sits in the receiving branch while their admin role stays
+where it was.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +15,74 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.accounts.models import Role, RoleAssignment, User
+from qingyi.accounts.models import ApiToken, Role, RoleAssignment, User
 from qingyi.core import scoping
 
 # Roles an organisation's admin may grant inside their subtree; the committee admin role
 # is granted only by those who manage the committee's settings.
 GRANTABLE_BY_ORG_ADMIN = (Role.ORG_ADMIN, Role.COORDINATOR, Role.MEMBER)
+
+# Higher roles outrank lower ones: nobody acts on a login holding a role above their own.
+ROLE_RANK: dict[str, int] = {
+    Role.MEMBER: 0,
+    Role.COORDINATOR: 1,
+    Role.ORG_ADMIN: 2,
+    Role.COMMITTEE_ADMIN: 3,
+}
+
+
+def role_rank(user) -> int:
+    """The rank of the highest role ``user`` holds (-1 with none)."""
+    return max((ROLE_RANK.get(g.role, -1) for g in scoping.grants(user)), default=-1)
+
+
+def logins_within_reach(actor, users: QuerySet[User], *, perm: str = scoping.PEOPLE_MANAGE) -> QuerySet[User]:
+    """The logins of ``users`` that ``actor`` may act on (reset, roles, tokens, deactivation).
+
+    The one rule: ``actor`` holds ``perm`` over every organisation where the login holds a
+    role (in any organisation, archived ones included) and over its roster record's
+    organisation, and the login holds no role ranked above the actor's highest role.
+    """
+    from qingyi.people.models import Person
+
+    managed = scoping.scope_paths(actor, perm)
+    if not managed:
+        return users.none()
+    inside = scoping.subtree_ids(*managed)
+    higher = [role for role, rank in ROLE_RANK.items() if rank > role_rank(actor)]
+    out_of_reach_role = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(
+        ~Q(organization__in=inside) | Q(role__in=higher)
+    )
+    record_outside = Person.objects.filter(user=OuterRef("pk")).exclude(organization__in=inside)
+    return users.filter(~Exists(out_of_reach_role), ~Exists(record_outside))
+
+
+def can_act_on_login(actor, user: User | None, *, perm: str = scoping.PEOPLE_MANAGE) -> bool:
+    """May ``actor`` act on ``user``'s login? (See ``logins_within_reach``.)"""
+    if user is None or user.pk is None:
+        return False
+    return logins_within_reach(actor, User.objects.filter(pk=user.pk), perm=perm).exists()
+
+
+def require_can_act_on_login(actor, user: User, *, perm: str = scoping.PEOPLE_MANAGE) -> None:
+    if not can_act_on_login(actor, user, perm=perm):
+        raise PermissionDenied(
+            _(
+                "This login holds roles outside the organisations you manage, or a role above "
+                "yours: only an admin over all of them can change it."
+            )
+        )
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    """Revoke every active API token of ``user`` (kept, with the time of revocation)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), updated_at=timezone.now()
+    )
 
 
 def temporary_password() -> str:
@@ -33,10 +102,11 @@ def account_create_for_person(*, person, actor) -> tuple[User, str]:
         raise ValidationError(
             _("Record an employee number or a phone number first: it becomes the login name.")
         )
-    if User.objects.filter(username=username).exists() or (
-        person.phone and User.objects.filter(phone=person.phone).exists()
-    ):
-        raise ValidationError(_("Another login already uses %(login)s.") % {"login": username})
+    # Either name of the new login (employee number, phone) would be shadowed by, or shadow,
+    # an existing login that uses it as its login name or its phone.
+    for name in dict.fromkeys((username, person.phone or username)):
+        if User.objects.filter(Q(username=name) | Q(phone=name)).exists():
+            raise ValidationError(_("Another login already uses %(login)s.") % {"login": name})
     password = temporary_password()
     user = User(username=username, phone=person.phone or None, first_name=person.name)
     user.set_password(password)
@@ -49,20 +119,24 @@ def account_create_for_person(*, person, actor) -> tuple[User, str]:
 
 @transaction.atomic
 def account_reset_password(*, person, actor) -> str:
+    """A new one-time password for a person's login; their API tokens are revoked with it."""
     scoping.require_perm(actor, scoping.PEOPLE_MANAGE, person.organization)
     if not person.user_id:
         raise ValidationError(_("%(name)s has no login yet.") % {"name": person.name})
     if person.user_id == actor.pk:
         raise ValidationError(_("Change your own password from your profile."))
+    require_can_act_on_login(actor, person.user)
     password = temporary_password()
     person.user.set_password(password)
     person.user.save(update_fields=["password"])
+    tokens_revoke_all(user=person.user)
     return password
 
 
 @transaction.atomic
 def role_grant(*, user: User, role: str, organization, actor) -> RoleAssignment:
     scoping.require_perm(actor, scoping.ORG_MANAGE, organization)
+    require_can_act_on_login(actor, user, perm=scoping.ORG_MANAGE)
     if role == Role.COMMITTEE_ADMIN:
         if not scoping.has_perm(actor, scoping.SETTINGS_MANAGE, organization):
             raise PermissionDenied
@@ -82,6 +156,7 @@ def role_grant(*, user: User, role: str, organization, actor) -> RoleAssignment:
 @transaction.atomic
 def role_revoke(*, assignment: RoleAssignment, actor) -> None:
     scoping.require_perm(actor, scoping.ORG_MANAGE, assignment.organization)
+    require_can_act_on_login(actor, assignment.user, perm=scoping.ORG_MANAGE)
     if assignment.role == Role.COMMITTEE_ADMIN:
         if not scoping.has_perm(actor, scoping.SETTINGS_MANAGE, assignment.organization):
             raise PermissionDenied

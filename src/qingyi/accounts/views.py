@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.accounts import services
 from qingyi.accounts.forms import RoleForm, TokenForm
-from qingyi.accounts.models import ApiToken, Role, RoleAssignment
+from qingyi.accounts.models import ApiToken, Role, RoleAssignment, User
 from qingyi.core import scoping
 from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.selectors import positions_of
@@ -145,9 +145,11 @@ def role_list(request, org_pk: int):
     from qingyi.people.selectors import people_for
 
     organization = organization_for_user(request.user, org_pk, need=scoping.ORG_MANAGE)
+    # Only people whose login the admin may act on (accounts.services.logins_within_reach).
+    reachable = services.logins_within_reach(request.user, User.objects.all(), perm=scoping.ORG_MANAGE)
     people = (
         people_for(request.user)
-        .filter(organization__in=subtree_ids(organization.path), user__isnull=False, status="active")
+        .filter(organization__in=subtree_ids(organization.path), user__in=reachable, status="active")
         .select_related("organization")
         .order_by("name")
     )
@@ -165,11 +167,21 @@ def role_list(request, org_pk: int):
         else:
             messages.success(request, _("Role granted."))
             return redirect("accounts:role_list", organization.pk)
-    assignments = (
+    assignments = list(
         RoleAssignment.objects.filter(organization=organization)
         .select_related("user", "user__person")
         .order_by("role", "user__username")
     )
+    # The Remove button only where the rule lets this admin act on the login.
+    within_reach = set(
+        services.logins_within_reach(
+            request.user,
+            User.objects.filter(pk__in={a.user_id for a in assignments}),
+            perm=scoping.ORG_MANAGE,
+        ).values_list("pk", flat=True)
+    )
+    for assignment in assignments:
+        assignment.can_remove = assignment.user_id in within_reach
     return render(
         request,
         "accounts/role_list.html",

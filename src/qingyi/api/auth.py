@@ -5,6 +5,9 @@ stored. A revoked token, an unknown token or an inactive user is a 401. A reques
 an ``Authorization`` header is judged by that header alone: a bad token is a 401 even when
 the browser also holds a session.
 
+Each token may make ``API_TOKEN_RATE_PER_MINUTE`` requests a minute (setting, default 600;
+``core.ratelimit``): past that the API answers 429 with a message until the minute is over.
+
 The session is Django's own, with CSRF checked for unsafe methods (as for the pages).
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,6 +25,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from qingyi.accounts.models import ApiToken
+from qingyi.core.ratelimit import take
 
 # ``last_used_at`` is written at most once in this interval, not on every request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -56,6 +61,10 @@ class TokenAuth(HttpBearer):
         found = ApiToken.find_active(token)
         if found is None:
             raise AuthenticationError(message=_("This token is not valid: it may have been revoked."))
+        limit = settings.API_TOKEN_RATE_PER_MINUTE
+        if not take(f"qingyi:api:token:{found.pk}", limit, 60):
+            message = _("Too many requests with this token: at most %(limit)d a minute. Try again shortly.")
+            raise HttpError(429, message % {"limit": limit})
         token_touch(found)
         request.user = found.user
         return found.user

@@ -99,8 +99,9 @@ class Person(TimeStampedModel):
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
-    # Set by services before a save so the history row names who made the change.
+    # Set by services before a save so the history row names who made the change (and why).
     _history_user: Any
+    _change_reason: str
 
     class Meta:
         verbose_name = _("person")

@@ -147,16 +147,52 @@ def person_age_out(*, person: Person, on: dt.date, actor) -> Person:
 
 @transaction.atomic
 def person_leave(*, person: Person, on: dt.date, actor) -> Person:
+    """Mark a person as left. Their login goes with them: it is disabled, its roles removed
+    (each removal in the roles' history) and its API tokens revoked; the person's history
+    records what was taken. Refused when the actor may not act on that login."""
     scoping.require_perm(actor, scoping.PEOPLE_MANAGE, person.organization)
     current = Person.objects.select_for_update().get(pk=person.pk)
     if current.status != Person.Status.ACTIVE:
         raise ValidationError(_("Only an active person can be marked as left."))
+    login_note = ""
+    if current.user_id:
+        login_note = _login_close(user=current.user, actor=actor)
     current.status = Person.Status.LEFT
     current.status_changed_on = on
     current.version += 1
     current._history_user = actor
+    if login_note:
+        current._change_reason = login_note
     current.save()
     return current
+
+
+def _login_close(*, user, actor) -> str:
+    """Disable a leaving person's login, remove its roles and revoke its tokens; a note of it."""
+    from qingyi.accounts.models import RoleAssignment
+    from qingyi.accounts.services import require_can_act_on_login, tokens_revoke_all
+
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot mark yourself as left; ask another admin."))
+    try:
+        require_can_act_on_login(actor, user)
+    except PermissionDenied as exc:  # a refusal to show on the form, not a 403 page
+        raise ValidationError(str(exc)) from None
+    # A committee admin's login is within reach of another committee admin only, so the
+    # last committee admin never leaves this way (and nobody marks themselves as left).
+    assignments = list(RoleAssignment.objects.select_for_update().filter(user=user))
+    for assignment in assignments:
+        assignment._history_user = actor
+        assignment._change_reason = "person left"
+        assignment.delete()
+    revoked = tokens_revoke_all(user=user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    scoping.forget_grants(user)
+    return (
+        f"left: login {user.get_username()} disabled, {len(assignments)} role(s) removed, "
+        f"{revoked} API token(s) revoked"
+    )
 
 
 # --- Transfers (组织关系转接) --------------------------------------------------------------
@@ -216,6 +252,7 @@ def transfer_approve(*, transfer: Transfer, actor) -> Transfer:
         raise ValidationError(
             _("%(name)s has moved since the request; refuse it instead.") % {"name": person.name}
         )
+    _member_role_follow(person=person, from_id=current.from_organization_id, to=target, actor=actor)
     person.organization = target
     person.version += 1
     person._history_user = actor
@@ -225,6 +262,29 @@ def transfer_approve(*, transfer: Transfer, actor) -> Transfer:
     current.decided_at = timezone.now()
     current.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     return current
+
+
+def _member_role_follow(*, person: Person, from_id: int, to: Organization, actor) -> None:
+    """The member role that came with the roster record moves with it; every other role of the
+    login stays where it was, so a transfer never hands the receiving admin a login that holds
+    roles elsewhere (``accounts.services.logins_within_reach``)."""
+    from qingyi.accounts.models import Role, RoleAssignment
+
+    if not person.user_id:
+        return
+    old = RoleAssignment.objects.filter(
+        user_id=person.user_id, role=Role.MEMBER, organization_id=from_id
+    ).first()
+    if old is None:
+        return
+    old._history_user = actor
+    old._change_reason = "transfer approved"
+    old.delete()
+    if not RoleAssignment.objects.filter(user_id=person.user_id, role=Role.MEMBER, organization=to).exists():
+        moved = RoleAssignment(user_id=person.user_id, role=Role.MEMBER, organization=to)
+        moved._history_user = actor
+        moved._change_reason = "transfer approved"
+        moved.save()
 
 
 @transaction.atomic
