@@ -25,9 +25,7 @@ def volunteer_list(request):
     volunteers = selectors.volunteers_for(request.user)
     q = request.GET.get("q", "").strip()[:64]
     if q:
-        from django.db.models import Q
-
-        volunteers = volunteers.filter(Q(name__icontains=q) | Q(phone=q))
+        volunteers = volunteers.filter(selectors.volunteer_search_q(request.user, q))
     status = request.GET.get("status", "")
     if status in Volunteer.Status.values:
         volunteers = volunteers.filter(status=status)
@@ -84,7 +82,7 @@ def volunteer_detail(request, volunteer_pk: int):
 @require_http_methods(["GET", "POST"])
 def volunteer_edit(request, volunteer_pk: int):
     volunteer = _volunteer(request, volunteer_pk)
-    form = forms.VolunteerForm(request.POST or None, instance=volunteer)
+    form = forms.VolunteerForm(request.POST or None, instance=volunteer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.volunteer_update(volunteer=volunteer, data=form.data_for_service(), actor=request.user)
