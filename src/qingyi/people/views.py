@@ -72,6 +72,7 @@ def person_list(request):
         "can_import": scoping.has_perm(request.user, scoping.PEOPLE_IMPORT),
         "can_export": scoping.has_perm(request.user, scoping.PEOPLE_EXPORT),
         "query_string": request.GET.urlencode(),
+        "identifier_search": bool(masking.id_number_paths(request.user)),
     }
     template = "people/person_list.html#results" if request.htmx else "people/person_list.html"
     return render(request, template, context)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core.forms import add_service_errors
+from qingyi.people import masking
 from qingyi.volunteering import forms, selectors, services
 from qingyi.volunteering.models import Volunteer
 from qingyi.volunteering.views import PAGE_SIZE, error_messages
@@ -33,7 +34,13 @@ def volunteer_list(request):
     return render(
         request,
         "volunteering/volunteer_list.html",
-        {"page": page, "q": q, "status": status, "statuses": Volunteer.Status.choices},
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "statuses": Volunteer.Status.choices,
+            "phone_search": bool(masking.phone_paths(request.user)),
+        },
     )
 
 
