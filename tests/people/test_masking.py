@@ -133,3 +133,11 @@ def test_the_phone_mask_hides_six_digits():
     assert mask_phone("13912345678").count("*") >= 6  # 10⁶ candidates
     assert mask_phone("12345") == "*****"  # too short to show anything
     assert mask_id_number("50011819900101123X") == "50" + "*" * 16
+
+
+def test_the_admin_deciding_a_change_sees_the_number_asked_for(personas, login):
+    services.change_request_create(
+        person=personas.member_person, changes={"phone": NEW_PHONE}, actor=personas.member
+    )
+    body = login(personas.admin_a).get(reverse("people:transfer_list")).content.decode()
+    assert "asks to change" in body and NEW_PHONE in body
