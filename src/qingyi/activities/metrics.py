@@ -3,7 +3,8 @@ activities ("1+1+N"); attendance; compliance with the yearly minimums; publicity
 
 An activity counts for a scope when one of its organisers lies in the scope's subtree and
 it started within the period; a joint activity of two branches counts once for their
-general branch and once for each branch.
+general branch and once for each branch. Attendance counts (and lists) only the scope's own
+people, so a branch never sees who of a co-organising branch attended.
 """
 
 from __future__ import annotations
@@ -141,7 +142,11 @@ def _attendance(scope: Scope) -> QuerySet[Attendance]:
     held = selectors.activities_organized_in(scope.organization).filter(
         status=Activity.Status.HELD, starts_at__gte=start, starts_at__lt=end
     )
-    return Attendance.objects.filter(activity__in=held.values("pk"))
+    # Only the scope's own people: an activity shared with another organisation (a co-organiser
+    # outside the subtree) lists its attendees to their own organisation, not to this one.
+    return Attendance.objects.filter(
+        activity__in=held.values("pk"), person__organization__in=subtree_ids(scope.organization.path)
+    )
 
 
 def _attendance_records(scope: Scope, key: str | None = None) -> QuerySet[Attendance]:

@@ -273,9 +273,15 @@ def registrations_of(person: Person, activity_ids: list[int] | None = None) -> d
     return {r.activity_id: r for r in qs}
 
 
-def registration_list(activity: Activity) -> QuerySet[Registration]:
+def registration_list(
+    activity: Activity, user, *, perm: str = scoping.ACTIVITIES_VIEW
+) -> QuerySet[Registration]:
+    """The live registrations of the people the user may see, as the attendance beside them:
+    on an activity shared across organisations each admin sees only their own subtree's."""
     return (
-        Registration.objects.filter(activity=activity)
+        Registration.objects.filter(
+            scoping.path_q(scoping.scope_paths(user, perm), "person__organization__path"), activity=activity
+        )
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("person", "person__organization", "person__department")
         .order_by("status", "queued_at", "pk")

@@ -613,9 +613,11 @@ def registration_cancel(*, registration: Registration, actor) -> list[Registrati
     Returns the registrations promoted from the waiting list.
     """
     activity = _locked(registration.activity)
-    registration = Registration.objects.select_related("person").get(pk=registration.pk)
+    registration = Registration.objects.select_related("person__organization").get(pk=registration.pk)
     if registration.person.user_id != getattr(actor, "pk", None):
         scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, activity.organization)
+        # An organiser acts only on the registrants of their own subtree (a shared activity).
+        scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, registration.person.organization)
     if registration.status == Registration.Status.CANCELLED:
         return []
     registration.status = Registration.Status.CANCELLED

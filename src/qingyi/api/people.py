@@ -1,7 +1,10 @@
 """/people: the roster the caller may see, with the roster page's filters.
 
-ID numbers and phone numbers are always masked here; the unmasked ID number is shown only
-on the person's page, on request, to those who hold ``people.sensitive``.
+ID numbers and phone numbers are always masked here (``people.masking``: the province only,
+and the first three and last two digits, which leave thousands of candidates beside the birth
+date); the unmasked ID number is shown only on the person's page, on request, to those who
+hold ``people.sensitive``. The search ``q`` matches an exact ID number or phone only where the
+caller may see it in full, like the roster page.
 """
 
 import datetime as dt
@@ -38,8 +41,8 @@ class PersonOut(Schema):
     profession: str
     profession_label: str = Field(alias="get_profession_display")
     employee_number: str | None
-    id_number_masked: str = Field(description="Masked: the first and last four characters only.")
-    phone_masked: str = Field(description="Masked: the first three and last four digits only.")
+    id_number_masked: str = Field(description="Masked: the first two characters (the province) only.")
+    phone_masked: str = Field(description="Masked: the first three and last two digits only.")
 
     @staticmethod
     def resolve_age(obj: Person) -> int:
@@ -90,7 +93,10 @@ class PersonDetailOut(PersonOut):
 
 class PeopleFilters(Schema):
     q: str = Field(
-        "", max_length=64, description="Name (part), or an exact employee, phone, ID or development number."
+        "",
+        max_length=64,
+        description="Name (part), or an exact employee or development number; an exact ID number or "
+        "phone only for those who may see it in full (people.sensitive).",
     )
     org: int | None = Field(None, description="Only this organisation and its subtree.")
     status: choice(Person.Status) | Literal["all"] = Field(
@@ -135,7 +141,7 @@ def person_list(request, filters: Query[PeopleFilters]):
     user = user_of(request)
     scoping.require_perm(user, scoping.PEOPLE_VIEW)
     return selectors.roster(
-        selectors.people_for(user), roster_filters(user, filters), on=timezone.localdate()
+        selectors.people_for(user), roster_filters(user, filters), user=user, on=timezone.localdate()
     )
 
 

@@ -140,8 +140,8 @@ class ApplicationOut(Schema):
     name: str
     gender: str
     birth_date: dt.date
-    id_number_masked: str
-    phone_masked: str
+    id_number_masked: str = Field(description="Masked: the first two characters (the province) only.")
+    phone_masked: str = Field(description="Masked: the first three and last two digits only.")
     area: str
     school: str
     skills: str

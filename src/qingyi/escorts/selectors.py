@@ -14,6 +14,7 @@ from django.utils import timezone
 from qingyi.core import scoping
 from qingyi.escorts.models import EscortRequest
 from qingyi.volunteering.models import Project, ServiceRecord, Volunteer
+from qingyi.volunteering.selectors import volunteer_search_q
 
 
 def _base() -> QuerySet[EscortRequest]:
@@ -83,7 +84,7 @@ def escort_candidates(user, *, q: str = "", now=None) -> QuerySet[Volunteer]:
         path_field="organization__path",
     )
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
+        qs = qs.filter(volunteer_search_q(user, q))
     return (
         qs.select_related("organization").annotate(on_duty=on_duty_q(now)).order_by("-on_duty", "name", "pk")
     )

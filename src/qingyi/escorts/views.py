@@ -18,6 +18,7 @@ from qingyi.core.forms import add_service_errors
 from qingyi.escorts import selectors, services
 from qingyi.escorts.forms import EscortRequestForm, NoteForm, RatingForm, ReasonForm
 from qingyi.escorts.models import EscortRequest
+from qingyi.people import masking
 from qingyi.volunteering.models import Volunteer
 
 PAGE_SIZE = 30
@@ -155,7 +156,13 @@ def assign(request, escort_pk: int):
     return render(
         request,
         "escorts/assign.html",
-        {"escort": escort, "candidates": candidates, "q": q, "error": error},
+        {
+            "escort": escort,
+            "candidates": candidates,
+            "q": q,
+            "error": error,
+            "phone_search": bool(masking.phone_paths(request.user)),
+        },
         status=422 if error else 200,
     )
 

@@ -10,6 +10,9 @@ from simple_history.models import HistoricalRecords
 
 from qingyi.core import rules
 from qingyi.core.models import TimeStampedModel
+from qingyi.people.masking import Disclosure, mask_id_number, mask_phone
+
+__all__ = ["ChangeRequest", "Person", "RosterImport", "Transfer", "mask_id_number", "mask_phone"]
 
 
 class Person(TimeStampedModel):
@@ -134,18 +137,6 @@ class Person(TimeStampedModel):
         return mask_phone(self.phone)
 
 
-def mask_id_number(value: str) -> str:
-    if len(value) < 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    if len(value) < 7:
-        return value
-    return value[:3] + "****" + value[-4:]
-
-
 class Transfer(TimeStampedModel):
     """组织关系转接: moving a person from one organisation to another, approved by the receiver."""
 
@@ -215,11 +206,16 @@ class ChangeRequest(TimeStampedModel):
 
     @property
     def changes_display(self) -> list[tuple[str, str]]:
-        """(field label, new value as shown) for each change asked for."""
+        """(field label, new value) for each change asked for, unmasked: for the member themself."""
+        return self.changes_shown(Disclosure(id_number=True, phone=True))
+
+    def changes_shown(self, disclosure: Disclosure) -> list[tuple[str, str]]:
+        """(field label, new value as ``disclosure`` lets its user see it) for each change."""
         shown = []
         for field_name, value in self.changes.items():
             field = Person._meta.get_field(field_name)
             label = dict(field.choices).get(value, value) if field.choices else value
+            label = disclosure.shown(field_name, label)
             shown.append((str(field.verbose_name), str(label) if label not in (None, "") else "—"))
         return shown
 

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from qingyi.core import rules, scoping
 from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Position
+from qingyi.people import masking
 from qingyi.people.models import ChangeRequest, Person, Transfer
 
 
@@ -60,20 +61,27 @@ class RosterFilters:
     due_to_age_out: bool = False
 
 
+def roster_search_q(user, term: str) -> Q:
+    """The roster's search: a part of the name, an exact employee or development number, and
+    an exact ID number or phone only where the user may see that number in full
+    (``masking.identifier_search_q``): elsewhere it would confirm a guess at a masked number."""
+    term = term.strip()
+    return (
+        Q(name__icontains=term)
+        | Q(employee_number=term)
+        | Q(development_number=term)
+        | masking.identifier_search_q(user, term)
+    )
+
+
 def roster(
-    queryset: QuerySet[Person], filters: RosterFilters, *, on: dt.date | None = None
+    queryset: QuerySet[Person], filters: RosterFilters, *, user, on: dt.date | None = None
 ) -> QuerySet[Person]:
+    """The roster filtered as on the roster page; ``user`` decides what the search may match."""
     on = on or dt.date.today()
     qs = queryset.select_related("organization", "department")
-    if filters.q:
-        term = filters.q.strip()
-        qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(employee_number=term)
-            | Q(phone=term)
-            | Q(development_number=term)
-            | Q(id_number=term.upper())
-        )
+    if filters.q.strip():
+        qs = qs.filter(roster_search_q(user, filters.q))
     if filters.organization_path:
         qs = qs.filter(organization__in=subtree_ids(filters.organization_path))
     if filters.status:

@@ -14,7 +14,7 @@ from qingyi.core import scoping
 from qingyi.core.forms import add_service_errors
 from qingyi.organizations.models import Department, Organization
 from qingyi.organizations.selectors import organization_for_user, organizations_for, positions_of
-from qingyi.people import selectors, services
+from qingyi.people import masking, selectors, services
 from qingyi.people.forms import DateForm, PersonCreateForm, PersonForm, ReasonForm, TransferForm
 from qingyi.people.models import ChangeRequest, Person, Transfer
 
@@ -55,7 +55,7 @@ def roster_filters(request) -> selectors.RosterFilters:
 def person_list(request):
     scoping.require_perm(request.user, scoping.PEOPLE_VIEW)
     filters = roster_filters(request)
-    people = selectors.roster(selectors.people_for(request.user), filters)
+    people = selectors.roster(selectors.people_for(request.user), filters, user=request.user)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -72,6 +72,7 @@ def person_list(request):
         "can_import": scoping.has_perm(request.user, scoping.PEOPLE_IMPORT),
         "can_export": scoping.has_perm(request.user, scoping.PEOPLE_EXPORT),
         "query_string": request.GET.urlencode(),
+        "identifier_search": bool(masking.id_number_paths(request.user)),
     }
     template = "people/person_list.html#results" if request.htmx else "people/person_list.html"
     return render(request, template, context)
@@ -91,15 +92,28 @@ def person_detail(request, person_pk: int):
     history = list(
         person.history.select_related("history_user__person").order_by("-history_date", "-history_id")[:31]
     )
+    can_reveal = masking.may_reveal_id_number(request.user, person.organization)
+    # One rule for the record, its history and a pending change: what is masked above is
+    # masked in the old → new values and in the change asked for.
+    shown = masking.disclosure_for(
+        request.user, person.organization, reveal_id_number=request.GET.get("reveal") == "1"
+    )
     changes = []
     for record, previous in zip(history[:30], [*history[1:], None], strict=False):
         delta = []
         if previous is not None:
             diff = record.diff_against(previous)
-            delta = [(Person._meta.get_field(c.field).verbose_name, c.old, c.new) for c in diff.changes]
+            delta = [
+                (
+                    Person._meta.get_field(c.field).verbose_name,
+                    shown.shown(c.field, c.old),
+                    shown.shown(c.field, c.new),
+                )
+                for c in diff.changes
+            ]
         changes.append({"record": record, "delta": delta})
-    can_sensitive = scoping.has_perm(request.user, scoping.PEOPLE_SENSITIVE, person.organization)
     can_manage = scoping.has_perm(request.user, scoping.PEOPLE_MANAGE, person.organization)
+    pending = person.change_requests.filter(status=ChangeRequest.Status.PENDING)
     return render(
         request,
         "people/person_detail.html",
@@ -108,13 +122,11 @@ def person_detail(request, person_pk: int):
             "positions": positions,
             "changes": changes,
             "transfers": person.transfers.select_related("from_organization", "to_organization")[:10],
-            "pending_changes": person.change_requests.filter(status=ChangeRequest.Status.PENDING),
-            "id_number": person.id_number
-            if can_sensitive and request.GET.get("reveal") == "1"
-            else person.id_number_masked,
-            "can_reveal": can_sensitive,
+            "pending_changes": [change.changes_shown(shown) for change in pending],
+            "id_number": shown.id_number_of(person.id_number),
+            "can_reveal": can_reveal,
             "can_manage": can_manage,
-            "phone": person.phone if can_manage else person.phone_masked,
+            "phone": shown.phone_of(person.phone),
             "due_to_age_out": Person.objects.filter(selectors.due_to_age_out_q(today), pk=person.pk).exists(),
             "age": person.age(today),
             "is_youth": person.is_youth(today),
@@ -254,7 +266,9 @@ def transfer_list(request):
         if scoping.has_perm(request.user, scoping.TRANSFERS_DECIDE, t.to_organization)
     ]
     page = Paginator(transfers, PAGE_SIZE).get_page(request.GET.get("page"))
-    changes = selectors.change_requests_for(request.user).filter(status=ChangeRequest.Status.PENDING)
+    changes = list(selectors.change_requests_for(request.user).filter(status=ChangeRequest.Status.PENDING))
+    for change in changes:
+        change.shown = change.changes_shown(masking.disclosure_for(request.user, change.person.organization))
     return render(
         request,
         "people/transfer_list.html",

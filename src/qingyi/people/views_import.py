@@ -210,7 +210,9 @@ def roster_export(request):
     if full and not reveal_paths:
         raise PermissionDenied
     filters = roster_filters(request)
-    people = selectors.roster(selectors.people_for(request.user, scoping.PEOPLE_EXPORT), filters)
+    people = selectors.roster(
+        selectors.people_for(request.user, scoping.PEOPLE_EXPORT), filters, user=request.user
+    )
     content = write_xlsx(
         importing.EXPORT_HEADERS,
         importing.roster_export_rows(people, reveal_paths=reveal_paths),

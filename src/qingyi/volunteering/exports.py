@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from qingyi.core.exports import write_xlsx, xlsx_response
 from qingyi.core.periods import Period
+from qingyi.people.masking import mask_phone
 from qingyi.volunteering.models import Volunteer
 
 
@@ -22,7 +23,7 @@ def hours_rows(volunteers: QuerySet[Volunteer]):
         "name", "kind", "organization__name", "phone", "status", "hours", "services", "served"
     ).iterator(chunk_size=2000):
         name, kind, org, phone, status, hours, services, served = row
-        masked = phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else phone
+        masked = mask_phone(phone)
         yield [
             name,
             kinds.get(kind, kind),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.forms import DateInput, bootstrap
+from qingyi.people import masking
 from qingyi.volunteering.models import JoinMode, Project, Qualification, Volunteer
 from qingyi.volunteering.services import VOLUNTEER_FIELDS
 
@@ -138,8 +139,22 @@ class VolunteerForm(forms.ModelForm):
             "insurance_until": DateInput(),
         }
 
-    def __init__(self, *args, organizations=None, **kwargs):
+    def __init__(self, *args, organizations=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Phones the user may not see in full (people.masking) are not sent at all: the field
+        # starts empty, the mask is its placeholder, and left blank it keeps the number.
+        self.kept_phones: set[str] = set()
+        if self.instance.pk:
+            shown = masking.disclosure_for(user, self.instance.organization) if user else masking.Disclosure()
+            for name in ("phone", "guardian_phone"):
+                value = getattr(self.instance, name)
+                if value and shown.shown(name, value) != value:
+                    self.kept_phones.add(name)
+                    self.initial[name] = ""
+                    self.fields[name].widget.attrs["placeholder"] = shown.shown(name, value)
+                    self.fields[name].help_text = _(
+                        "Shown masked. Leave blank to keep the number on record, or type a new one."
+                    )
         if organizations is not None:
             self.fields["organization"] = forms.ModelChoiceField(
                 queryset=organizations, label=_("Organisation")
@@ -162,7 +177,9 @@ class VolunteerForm(forms.ModelForm):
         return {
             k: v
             for k, v in self.cleaned_data.items()
-            if k in VOLUNTEER_FIELDS and not self.fields[k].disabled
+            if k in VOLUNTEER_FIELDS
+            and not self.fields[k].disabled
+            and not (k in self.kept_phones and not (v or "").strip())
         }
 
 

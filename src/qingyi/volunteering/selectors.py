@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from qingyi.core import rules, scoping, sql
 from qingyi.core.periods import Period
+from qingyi.people import masking
 from qingyi.volunteering.models import (
     Certificate,
     JoinMode,
@@ -81,6 +82,14 @@ def shifts_for(user) -> QuerySet[Shift]:
         MANAGE,
         path_field="project__organization__path",
     )
+
+
+def volunteer_search_q(user, term: str) -> Q:
+    """The volunteer search of every page: a part of the name, or an exact phone only where the
+    user may see the phone in full (``people.masking``) — elsewhere a match would confirm a
+    guess at a masked number."""
+    term = term.strip()
+    return Q(name__icontains=term) | masking.identifier_search_q(user, term, id_field=None)
 
 
 def volunteers_for(user) -> QuerySet[Volunteer]:
@@ -398,7 +407,7 @@ def hours_overview(user, period: Period, *, q: str = "") -> QuerySet[Volunteer]:
 def hours_overview_volunteers(user, *, q: str = "") -> QuerySet[Volunteer]:
     qs = volunteers_for(user)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(phone=q))
+        qs = qs.filter(volunteer_search_q(user, q))
     return qs
 
 

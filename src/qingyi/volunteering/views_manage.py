@@ -21,6 +21,7 @@ from qingyi.core import checkin, scoping
 from qingyi.core.forms import add_service_errors
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.selectors import organizations_for
+from qingyi.people import masking
 from qingyi.volunteering import exports, forms, hours, selectors, services
 from qingyi.volunteering.models import Project, ServiceRecord, Shift, Signup, Volunteer
 from qingyi.volunteering.views import PAGE_SIZE, error_messages, shift_for
@@ -554,7 +555,11 @@ def hours_overview(request):
     # Count the volunteers without their sums: the aggregate runs once, for the page's rows.
     paginator.count = selectors.hours_overview_volunteers(request.user, q=q).count()
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "volunteering/hours_overview.html", {"page": page, "period": period, "q": q})
+    return render(
+        request,
+        "volunteering/hours_overview.html",
+        {"page": page, "period": period, "q": q, "phone_search": bool(masking.phone_paths(request.user))},
+    )
 
 
 @login_required

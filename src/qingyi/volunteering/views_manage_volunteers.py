@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core.forms import add_service_errors
+from qingyi.people import masking
 from qingyi.volunteering import forms, selectors, services
 from qingyi.volunteering.models import Volunteer
 from qingyi.volunteering.views import PAGE_SIZE, error_messages
@@ -25,9 +26,7 @@ def volunteer_list(request):
     volunteers = selectors.volunteers_for(request.user)
     q = request.GET.get("q", "").strip()[:64]
     if q:
-        from django.db.models import Q
-
-        volunteers = volunteers.filter(Q(name__icontains=q) | Q(phone=q))
+        volunteers = volunteers.filter(selectors.volunteer_search_q(request.user, q))
     status = request.GET.get("status", "")
     if status in Volunteer.Status.values:
         volunteers = volunteers.filter(status=status)
@@ -35,7 +34,13 @@ def volunteer_list(request):
     return render(
         request,
         "volunteering/volunteer_list.html",
-        {"page": page, "q": q, "status": status, "statuses": Volunteer.Status.choices},
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "statuses": Volunteer.Status.choices,
+            "phone_search": bool(masking.phone_paths(request.user)),
+        },
     )
 
 
@@ -84,7 +89,7 @@ def volunteer_detail(request, volunteer_pk: int):
 @require_http_methods(["GET", "POST"])
 def volunteer_edit(request, volunteer_pk: int):
     volunteer = _volunteer(request, volunteer_pk)
-    form = forms.VolunteerForm(request.POST or None, instance=volunteer)
+    form = forms.VolunteerForm(request.POST or None, instance=volunteer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.volunteer_update(volunteer=volunteer, data=form.data_for_service(), actor=request.user)

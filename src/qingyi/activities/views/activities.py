@@ -26,6 +26,7 @@ from qingyi.core import checkin, metrics, scoping
 from qingyi.core.forms import add_service_errors
 from qingyi.core.periods import Period
 from qingyi.organizations.models import Organization
+from qingyi.people import masking
 
 try:  # the shared spreadsheet writer (formula-safe); a local fallback until it lands
     from qingyi.core.exports import write_xlsx, xlsx_response
@@ -170,7 +171,10 @@ def activity_detail(request, activity_pk: int):
     )
     by_status = {value: [a for a in recorded if a.status == value] for value in Attendance.Status.values}
     can_manage = selectors.can_manage(request.user, activity)
-    registrations = list(selectors.registration_list(activity)) if activity.allows_registration else []
+    registrations = (
+        list(selectors.registration_list(activity, request.user)) if activity.allows_registration else []
+    )
+    counts = selectors.registration_counts(activity) if activity.allows_registration else {}
     return render(
         request,
         "activities/activity_detail.html",
@@ -185,9 +189,11 @@ def activity_detail(request, activity_pk: int):
             "can_manage": can_manage,
             "can_take_attendance": _can_take_attendance(request.user, activity),
             "registrations": registrations,
-            "registration_counts": selectors.registration_counts(activity)
-            if activity.allows_registration
-            else {},
+            "registration_counts": counts,
+            # Counted for the whole activity; the list above shows only the user's subtree.
+            "registrations_elsewhere": counts.get(Registration.Status.CONFIRMED, 0)
+            + counts.get(Registration.Status.WAITING, 0)
+            - len(registrations),
             "upload_max_mb": services.upload_max_bytes() // 1048576,
             "can_record": can_manage
             and activity.status == Activity.Status.PLANNED
@@ -411,12 +417,14 @@ def registration_export(request, activity_pk: int):
             r.person.name,
             r.person.organization.name,
             r.person.department.name if r.person.department else "",
-            r.person.phone,
+            masking.disclosure_for(request.user, r.person.organization).phone_of(r.person.phone),
             r.get_status_display(),
             timezone.localtime(r.queued_at).strftime("%Y-%m-%d %H:%M"),
             r.note,
         )
-        for number, r in enumerate(selectors.registration_list(activity), start=1)
+        for number, r in enumerate(
+            selectors.registration_list(activity, request.user, perm=scoping.ACTIVITIES_MANAGE), start=1
+        )
     ]
     content = write_xlsx(
         [
@@ -447,8 +455,14 @@ def registration_cancel(request, registration_pk: int):
         raise Http404 from None
     own = person is not None and registration.person_id == person.pk
     if not own:
-        # Outside the user's activities: 404; inside without the right to manage it: 403.
-        selectors.activity_for_user(request.user, registration.activity_id, need=scoping.ACTIVITIES_MANAGE)
+        # Outside the user's activities: 404; inside without the right to manage it: 403;
+        # a registrant outside the organiser's subtree (a shared activity): 404, as unlisted.
+        activity = selectors.activity_for_user(
+            request.user, registration.activity_id, need=scoping.ACTIVITIES_MANAGE
+        )
+        listed = selectors.registration_list(activity, request.user, perm=scoping.ACTIVITIES_MANAGE)
+        if not listed.filter(pk=registration.pk).exists():
+            raise Http404
     promoted = services.registration_cancel(registration=registration, actor=request.user)
     messages.success(request, _("Registration cancelled."))
     if promoted:
