@@ -137,3 +137,23 @@ def test_no_page_of_a_member_or_a_visitor_holds_inline_code(world, client, perso
     pages, problems = _check(client, routes, {}, persona or "anonymous")
     assert not problems, "\n".join(problems)
     assert pages > (15 if persona else 3), pages
+
+
+def test_no_django_admin_page_holds_inline_code(client, db):
+    """The Django admin (/django-admin/, for superusers) runs under the same policy."""
+    from django.contrib import admin
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True), backend=BACKEND)
+    paths = ["/django-admin/"] + [
+        f"/django-admin/{model._meta.app_label}/{model._meta.model_name}/" for model in admin.site._registry
+    ]
+    problems = []
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Content-Security-Policy" in response, path
+        problems += [f"GET {path}: {item}" for item in inline_code(response.content.decode())]
+    assert not problems, "\n".join(problems)
+    assert len(paths) > 5
