@@ -79,11 +79,13 @@ def seconds_left(*, at: dt.datetime | None = None) -> int:
 
 def qr_svg(data: str, *, scale: int = 6) -> str:
     """An inline SVG QR code (segno), served by the project itself: ``scale`` pixels a module at
-    most, shrinking to the width of its box (a phone's screen) instead of being cut off."""
+    most, shrinking to the width of its box (a phone's screen) instead of being cut off. Its
+    size is in width/height attributes and the class ``qr-svg`` (qingyi.css), not a style=
+    attribute, which the Content-Security-Policy would not apply."""
     qr = segno.make(data, error="m")
     width = qr.symbol_size(scale=scale)[0]
-    svg = qr.svg_inline(scale=scale, omitsize=True, dark="#111", light="#fff")
-    return svg.replace("<svg ", f'<svg style="width:100%;max-width:{width}px;height:auto" ', 1)
+    svg = qr.svg_inline(scale=scale, omitsize=True, svgclass="qr-svg", dark="#111", light="#fff")
+    return svg.replace("<svg ", f'<svg width="{width}" height="{width}" ', 1)
 
 
 @dataclass(frozen=True)
