@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from pydantic import field_validator
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
-from qingyi.api.schemas import Ref, blank_is_none, responses, user_of
+from qingyi.api.schemas import Id, Ref, blank_is_none, responses, user_of
 from qingyi.core import metrics, scoping
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.selectors import organization_for_user, primary_organization
@@ -67,7 +67,7 @@ class RecordOut(Schema):
 
 
 class ScopeQuery(Schema):
-    org: int | None = Field(None, description="The organisation (with its subtree); default: your own.")
+    org: Id | None = Field(None, description="The organisation (with its subtree); default: your own.")
     period: str = Field(
         "", max_length=30, description="2025, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30; default: this year."
     )
