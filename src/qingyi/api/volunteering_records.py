@@ -286,7 +286,9 @@ class AnnouncementDetailOut(AnnouncementOut):
 
 
 class AnnounceIn(Schema):
-    volunteers: list[int] = Field(description="Ids of volunteers on the due list, not yet announced.")
+    volunteers: list[Id] = Field(
+        max_length=1000, description="Ids of volunteers on the due list, not yet announced."
+    )
     note: str = Field("", max_length=2000)
 
 
