@@ -19,4 +19,4 @@ def objects_of_b(personas) -> dict:
 
 # Opening, sending, filling and closing a call-up are the coordinator's work; tests/callups
 # proves who may do it. (The volunteer's answer page is theirs only: 404 for a coordinator.)
-COORDINATOR_ROUTES = ("callups/<int:callup_pk>/*",)
+COORDINATOR_ROUTES = ("callups/<id:callup_pk>/*",)

@@ -21,8 +21,8 @@ PUBLIC_ROUTES = ("escorts/request/",)
 # Dispatching (assign, start, complete, cancel) is the coordinator's work; tests/escorts proves
 # who may do it.
 COORDINATOR_ROUTES = (
-    "escorts/<int:escort_pk>/assign/",
-    "escorts/<int:escort_pk>/start/",
-    "escorts/<int:escort_pk>/complete/",
-    "escorts/<int:escort_pk>/cancel/",
+    "escorts/<id:escort_pk>/assign/",
+    "escorts/<id:escort_pk>/start/",
+    "escorts/<id:escort_pk>/complete/",
+    "escorts/<id:escort_pk>/cancel/",
 )

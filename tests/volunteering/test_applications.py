@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -13,7 +14,9 @@ from qingyi.accounts.models import User
 from qingyi.core.ratelimit import RateLimited
 from qingyi.volunteering import applications
 from qingyi.volunteering.models import Volunteer, VolunteerApplication
+from tests.core.test_text import wide
 from tests.factories import id_number_for, years_ago
+from tests.volunteering.conftest import make_volunteer
 
 LOGIN = "qingyi.accounts.backends.EmployeeNumberOrPhoneBackend"
 
@@ -98,11 +101,87 @@ def test_bad_input_is_refused_and_nothing_is_written(personas, bad, field):
     assert not VolunteerApplication.objects.exists()
 
 
-def test_a_registered_id_number_or_a_pending_application_is_refused(personas):
-    applications.application_submit(data=data(), ip="10.0.0.4")
-    with pytest.raises(ValidationError) as exc:
-        applications.application_submit(data=data(phone="13800009999"), ip="10.0.0.5")
-    assert "id_number" in exc.value.message_dict
+def test_a_pending_application_for_the_same_id_number_is_not_duplicated(personas):
+    first = applications.application_submit(data=data(), ip="10.0.0.4")
+    again = applications.application_submit(data=data(phone="13800009999"), ip="10.0.0.5")
+    assert first is not None and again is None
+    assert VolunteerApplication.objects.count() == 1
+
+
+def test_a_registered_volunteer_applying_again_is_flagged_and_never_registered_twice(personas, client):
+    born = birth(30)
+    make_volunteer(personas.tree.branch_a, id_number=id_number_for(born, 5), birth_date=born)
+    application = applications.application_submit(
+        data=data(born=born, id_number=id_number_for(born, 5)), ip="10.0.0.8"
+    )
+    assert application is not None and applications.duplicate_volunteer(application)
+    client.force_login(personas.coordinator, backend=LOGIN)
+    page = client.get(reverse("volunteering:application_detail", args=[application.pk])).content.decode()
+    assert "already registered" in page
+    with pytest.raises(ValidationError, match="already registered"):
+        applications.application_approve(application=application, actor=personas.coordinator)
+    assert Volunteer.objects.filter(id_number=id_number_for(born, 5)).count() == 1
+
+
+def _page(response) -> str:
+    """The page without its CSRF token (masked afresh on every response)."""
+    return re.sub(
+        r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", response.content.decode()
+    )
+
+
+def test_the_public_answer_is_the_same_for_a_registered_id_number_and_an_unknown_one(personas, client):
+    """Hole 5: the form answered "a volunteer with this ID number is already registered"."""
+    known, unknown = birth(31), birth(32)
+    make_volunteer(personas.tree.branch_a, id_number=id_number_for(known, 1), birth_date=known)
+    answers = [
+        _post(client, born=born, id_number=id_number_for(born, 1), phone=phone, ip=ip)
+        for born, phone, ip in ((known, "13811110001", "10.5.0.1"), (unknown, "13811110002", "10.5.0.2"))
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert _page(answers[0]) == _page(answers[1])
+    assert b"Thank you" in answers[0].content
+    # a second application for the same ID number (pending): the same answer again
+    again = _post(
+        client, born=unknown, id_number=id_number_for(unknown, 1), phone="13811110003", ip="10.5.0.3"
+    )
+    assert _page(again) == _page(answers[1])
+
+
+def test_the_network_limit_is_counted_before_any_lookup(personas, django_assert_num_queries):
+    for n in range(applications.RATE_PER_IP[0]):
+        born = birth(20 + n)
+        applications.application_submit(
+            data=data(born=born, id_number=id_number_for(born, n), phone=f"1380000{n:04d}"), ip="10.6.6.6"
+        )
+    with django_assert_num_queries(0), pytest.raises(RateLimited):
+        applications.application_submit(data=data(), ip="10.6.6.6")
+
+
+def test_full_width_id_number_and_phone_are_folded_and_a_duplicate_is_caught(personas):
+    """Public forms stored full-width digits as typed: a second application for the same ID went
+    through, and the volunteer could not log in with the ordinary phone."""
+    born = birth(26)
+    plain = id_number_for(born, 9)
+    first = applications.application_submit(
+        data=data(born=born, id_number=wide(plain[:6] + " " + plain[6:]), phone=wide("138 0001 2345")),
+        ip="10.7.0.1",
+    )
+    assert first.id_number == plain and first.phone == "13800012345"
+    assert applications.application_submit(data=data(born=born, id_number=plain), ip="10.7.0.2") is None
+    volunteer, user, _password = applications.application_approve(
+        application=first, actor=personas.coordinator
+    )
+    assert user.username == "13800012345" and volunteer.phone == "13800012345"
+
+
+def test_invisible_and_direction_override_characters_are_stripped_from_names(personas, client):
+    application = applications.application_submit(data=data(name="\u202e王\u200b小明\u2066"), ip="10.8.0.1")
+    assert application.name == "王小明"
+    _post(
+        client, born=birth(27), id_number=id_number_for(birth(27), 4), name="李\u202e四\u200f", ip="10.8.0.2"
+    )
+    assert VolunteerApplication.objects.filter(name="李四").exists()
 
 
 def test_a_flood_from_one_network_is_refused(personas):
@@ -131,11 +210,11 @@ def test_refusal_needs_a_reason_and_only_coordinators_in_scope_decide(personas):
     assert not User.objects.filter(username="13800001234").exists()
 
 
-def _post(client, **over):
+def _post(client, ip="10.1.1.1", **over):
     values = data(**over)
     values["birth_date"] = values["birth_date"].isoformat()
     values["guardian_consent"] = "on" if values.get("guardian_consent") else ""
-    return client.post(reverse("volunteering:apply"), values, REMOTE_ADDR="10.1.1.1")
+    return client.post(reverse("volunteering:apply"), values, REMOTE_ADDR=ip)
 
 
 def test_public_form_takes_an_application_and_shows_clear_errors(personas, client):

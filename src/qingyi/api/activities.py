@@ -17,7 +17,7 @@ from pydantic import field_validator
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity, Publication
 from qingyi.api.pagination import Pagination, paginate
-from qingyi.api.schemas import Ref, blank_is_none, choice, ref, responses, user_of
+from qingyi.api.schemas import Id, Ref, blank_is_none, choice, ref, responses, user_of
 from qingyi.core import scoping
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.selectors import organization_for_user
@@ -105,7 +105,7 @@ def _period(text: str) -> Period | None:
 
 
 class ActivityFilters(Schema):
-    org: int | None = Field(
+    org: Id | None = Field(
         None, description="Activities concerning this organisation (its subtree and above)."
     )
     kind: choice(Activity.Kind) | None = None
@@ -145,7 +145,7 @@ def activity_list(request, filters: Query[ActivityFilters]):
 
 @router.get("/publications", response=responses(list[PublicationOut]), summary="List the publicity posts")
 @paginate(Pagination)
-def publication_list(request, org: int | None = None, period: str = ""):
+def publication_list(request, org: Id | None = None, period: str = ""):
     """Posts of the caller's organisations (or of ``org``'s subtree), newest first."""
     user = user_of(request)
     scoping.require_perm(user, scoping.ACTIVITIES_VIEW)
@@ -162,15 +162,15 @@ def publication_list(request, org: int | None = None, period: str = ""):
     return qs.order_by("-published_on", "-pk")
 
 
-@router.get("/publications/{int:id}", response=responses(PublicationOut), summary="One publicity post")
-def publication_detail(request, id: int):
+@router.get("/publications/{id:id}", response=responses(PublicationOut), summary="One publicity post")
+def publication_detail(request, id: Id):
     return selectors.publication_for_user(user_of(request), id)
 
 
 @router.get(
-    "/{int:id}", response=responses(ActivityDetailOut), summary="One activity with its attendance figures"
+    "/{id:id}", response=responses(ActivityDetailOut), summary="One activity with its attendance figures"
 )
-def activity_detail(request, id: int):
+def activity_detail(request, id: Id):
     user = user_of(request)
     activity = selectors.with_list_figures(selectors.activities_for(user)).filter(pk=id).first()
     if activity is None:
@@ -188,12 +188,12 @@ def activity_detail(request, id: int):
 
 
 @router.get(
-    "/{int:id}/attendance",
+    "/{id:id}/attendance",
     response=responses(list[AttendanceOut]),
     summary="The expected attendees you may see, with their attendance",
 )
 @paginate(Pagination)
-def activity_attendance(request, id: int):
+def activity_attendance(request, id: Id):
     user = user_of(request)
     activity = selectors.activities_for(user).filter(pk=id).first()
     if activity is None:

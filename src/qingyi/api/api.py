@@ -2,7 +2,7 @@
 
 To add a domain: write ``qingyi/api/<domain>.py`` with ``router = Router(tags=[...])``
 whose operations use ``responses(...)`` from ``schemas``, ``@paginate(Pagination)`` for
-lists, ids in paths as ``{int:id}`` (names as ``{name}``), and the scoping module for every
+lists, ids in paths as ``{id:id}`` (names as ``{name}``), and the scoping module for every
 read; then add it to ``ROUTERS`` below.
 
 The OpenAPI schema is at /api/v1/openapi.json and the Swagger UI at /api/v1/docs, served

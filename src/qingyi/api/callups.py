@@ -13,7 +13,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 
 from qingyi.api.pagination import Pagination, paginate
-from qingyi.api.schemas import Ref, choice, responses, user_of
+from qingyi.api.schemas import Id, Ref, choice, responses, user_of
 from qingyi.callups import selectors, services
 from qingyi.callups.models import CallUp, Response
 from qingyi.core import scoping
@@ -77,10 +77,8 @@ def callup_mine(request):
     return selectors.responses_of_user(user_of(request))
 
 
-@router.get(
-    "/{int:id}", response=responses(CallUpOut), summary="One call-up (its coordinator or a recipient)"
-)
-def callup_detail(request, id: int):
+@router.get("/{id:id}", response=responses(CallUpOut), summary="One call-up (its coordinator or a recipient)")
+def callup_detail(request, id: Id):
     user = user_of(request)
     try:
         return selectors.callup_for_manager(user, id)
@@ -88,8 +86,8 @@ def callup_detail(request, id: int):
         return selectors.response_of(user, id).callup
 
 
-@router.post("/{int:id}/respond", response=responses(MyCallUpOut), summary="Accept or decline a call-up")
-def callup_respond(request, id: int, payload: RespondIn):
+@router.post("/{id:id}/respond", response=responses(MyCallUpOut), summary="Accept or decline a call-up")
+def callup_respond(request, id: Id, payload: RespondIn):
     user = user_of(request)
     response = selectors.response_of(user, id)
     return services.callup_respond(
@@ -98,11 +96,11 @@ def callup_respond(request, id: int, payload: RespondIn):
 
 
 @router.get(
-    "/{int:id}/responses",
+    "/{id:id}/responses",
     response=responses(list[ResponseOut]),
     summary="The answers to a call-up you coordinate",
 )
 @paginate(Pagination)
-def callup_responses(request, id: int, answer: choice(Response.Answer) | None = None):
+def callup_responses(request, id: Id, answer: choice(Response.Answer) | None = None):
     callup = selectors.callup_for_manager(user_of(request), id)
     return selectors.responses_of(callup, answer=answer)

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from pydantic import field_validator
 
 from qingyi.api.pagination import Pagination, paginate
-from qingyi.api.schemas import Ref, blank_is_none, choice, responses, user_of
+from qingyi.api.schemas import Id, Ref, blank_is_none, choice, responses, user_of
 from qingyi.core import scoping
 from qingyi.escorts import selectors, services
 from qingyi.escorts.models import EscortRequest
@@ -69,7 +69,7 @@ class EscortFilters(Schema):
 
 
 class AssignIn(Schema):
-    volunteer: int = Field(description="The id of an active volunteer in your organisations.")
+    volunteer: Id = Field(description="The id of an active volunteer in your organisations.")
 
 
 class TransitionIn(Schema):
@@ -97,16 +97,14 @@ def escort_list(request, filters: Query[EscortFilters]):
 
 
 @router.get(
-    "/{int:id}", response=responses(EscortDetailOut), summary="One escort request, with the patient's details"
+    "/{id:id}", response=responses(EscortDetailOut), summary="One escort request, with the patient's details"
 )
-def escort_detail(request, id: int):
+def escort_detail(request, id: Id):
     return _escort(user_of(request), id)
 
 
-@router.post(
-    "/{int:id}/assign", response=responses(EscortDetailOut), summary="Assign or reassign a volunteer"
-)
-def escort_assign(request, id: int, payload: AssignIn):
+@router.post("/{id:id}/assign", response=responses(EscortDetailOut), summary="Assign or reassign a volunteer")
+def escort_assign(request, id: Id, payload: AssignIn):
     user = user_of(request)
     escort = _escort(user, id)
     volunteer = Volunteer.objects.select_related("organization", "user").filter(pk=payload.volunteer).first()
@@ -115,8 +113,8 @@ def escort_assign(request, id: int, payload: AssignIn):
     return services.escort_assign(escort=escort, volunteer=volunteer, actor=user)
 
 
-@router.post("/{int:id}/transition", response=responses(EscortDetailOut), summary="Start, complete or cancel")
-def escort_transition(request, id: int, payload: TransitionIn):
+@router.post("/{id:id}/transition", response=responses(EscortDetailOut), summary="Start, complete or cancel")
+def escort_transition(request, id: Id, payload: TransitionIn):
     user = user_of(request)
     escort = _escort(user, id)
     if payload.to == "under_way":

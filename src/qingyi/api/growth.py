@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from qingyi.api.pagination import Pagination, paginate
-from qingyi.api.schemas import Ref, blank_is_none, choice, responses, user_of
+from qingyi.api.schemas import Id, Ref, Year, blank_is_none, choice, responses, user_of
 from qingyi.core import scoping
 from qingyi.core.scoping import subtree_ids
 from qingyi.growth import selectors
@@ -70,8 +70,8 @@ class ContestOut(Schema):
 
 
 class RecordQuery(Schema):
-    org: int | None = Field(None, description="Only cadres of this organisation and its subtree.")
-    year: int | None = Field(None, description="Trainings that ended, contests held, in this year.")
+    org: Id | None = Field(None, description="Only cadres of this organisation and its subtree.")
+    year: Year | None = Field(None, description="Trainings that ended, contests held, in this year.")
     level: str = ""
     status: choice(RecordStatus) | None = Field(None, description="Default: every status.")
     q: str = Field("", max_length=64, description="Part of the cadre's name or of the course or contest.")
@@ -96,8 +96,8 @@ def training_list(request, query: Query[RecordQuery]):
     return selectors.filter_trainings(selectors.trainings_for(user), _filters(user, query))
 
 
-@router.get("/trainings/{int:id}", response=responses(TrainingOut), summary="One training record")
-def training_detail(request, id: int):
+@router.get("/trainings/{id:id}", response=responses(TrainingOut), summary="One training record")
+def training_detail(request, id: Id):
     user = user_of(request)
     return selectors.get_for_user(selectors.trainings_for(user), user, pk=id)
 
@@ -110,8 +110,8 @@ def contest_list(request, query: Query[RecordQuery]):
     return selectors.filter_contests(selectors.contests_for(user), _filters(user, query))
 
 
-@router.get("/contests/{int:id}", response=responses(ContestOut), summary="One contest result")
-def contest_detail(request, id: int):
+@router.get("/contests/{id:id}", response=responses(ContestOut), summary="One contest result")
+def contest_detail(request, id: Id):
     user = user_of(request)
     return selectors.get_for_user(selectors.contests_for(user), user, pk=id)
 
@@ -152,11 +152,11 @@ def checklist_list(request):
 
 
 @router.get(
-    "/checklists/{int:id}",
+    "/checklists/{id:id}",
     response=responses(ChecklistDetailOut),
     summary="One checklist, its questions and its progress in your scope",
 )
-def checklist_detail(request, id: int):
+def checklist_detail(request, id: Id):
     user = user_of(request)
     checklist = selectors.get_for_user(
         selectors.checklists_for(user).annotate(question_count=Count("questions")), user, pk=id
@@ -205,8 +205,8 @@ class InspectionOut(Schema):
 
 
 class InspectionQuery(Schema):
-    checklist: int | None = None
-    org: int | None = Field(None, description="Only cadres of this organisation and its subtree.")
+    checklist: Id | None = None
+    org: Id | None = Field(None, description="Only cadres of this organisation and its subtree.")
 
     _blank = field_validator("checklist", "org", mode="before")(blank_is_none)
 
@@ -227,8 +227,8 @@ def inspection_list(request, query: Query[InspectionQuery]):
     return qs.order_by("-checklist__year", "person__organization__path", "person__name", "pk")
 
 
-@router.get("/inspections/{int:id}", response=responses(InspectionOut), summary="One cadre's answers")
-def inspection_detail(request, id: int):
+@router.get("/inspections/{id:id}", response=responses(InspectionOut), summary="One cadre's answers")
+def inspection_detail(request, id: Id):
     user = user_of(request)
     return selectors.get_for_user(
         selectors.inspections_for(user).prefetch_related("answers", "problems"), user, pk=id

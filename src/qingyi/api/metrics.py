@@ -6,22 +6,27 @@ The API never counts on its own: a value is ``metric.value(scope)`` and its reco
 
 import datetime as dt
 import decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import field_validator
+from pydantic import WithJsonSchema, field_validator
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
-from qingyi.api.schemas import Ref, blank_is_none, responses, user_of
+from qingyi.api.schemas import Id, Ref, blank_is_none, responses, user_of
 from qingyi.core import metrics, scoping
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.selectors import organization_for_user, primary_organization
 
 router = Router(tags=["metrics"])
+
+# The registry's names, listed as an enum in the schema (the registry is complete once the apps
+# are ready, before the URLconf imports this module): clients and schemathesis see the real
+# names. Still a plain string to the view, so an unknown name is the documented 404.
+MetricName = Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(metrics.REGISTRY)})]
 
 Number = int | float
 
@@ -60,14 +65,14 @@ class MetricValueOut(MetricOut):
     buckets: list[BucketOut] | None = Field(description="The breakdown's buckets; null for a single figure.")
 
 
-class RecordOut(Schema):
+class MetricRecordOut(Schema):
     id: int
     text: str
     values: dict[str, str | int | float | bool | None] = Field(description="One value per column key.")
 
 
 class ScopeQuery(Schema):
-    org: int | None = Field(None, description="The organisation (with its subtree); default: your own.")
+    org: Id | None = Field(None, description="The organisation (with its subtree); default: your own.")
     period: str = Field(
         "", max_length=30, description="2025, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30; default: this year."
     )
@@ -134,7 +139,7 @@ def metric_list(request):
 @router.get(
     "/{name}", response=responses(MetricValueOut), summary="A figure for an organisation and a period"
 )
-def metric_value(request, name: str, query: Query[ScopeQuery]):
+def metric_value(request, name: MetricName, query: Query[ScopeQuery]):
     user = user_of(request)
     scoping.require_perm(user, scoping.METRICS_VIEW)
     metric = _metric(name)
@@ -179,11 +184,11 @@ def _with_related(queryset: QuerySet, columns) -> QuerySet:
 
 @router.get(
     "/{name}/records",
-    response=responses(list[RecordOut]),
+    response=responses(list[MetricRecordOut]),
     summary="The records behind a figure (or behind one bucket of a breakdown)",
 )
 @paginate(Pagination)
-def metric_records(request, name: str, query: Query[RecordsQuery]):
+def metric_records(request, name: MetricName, query: Query[RecordsQuery]):
     user = user_of(request)
     scoping.require_perm(user, scoping.METRICS_VIEW)
     metric = _metric(name)

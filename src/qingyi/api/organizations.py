@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
-from qingyi.api.schemas import Ref, blank_is_none, choice, ref, responses, user_of
+from qingyi.api.schemas import Id, Ref, blank_is_none, choice, ref, responses, user_of
 from qingyi.core import scoping
 from qingyi.core.scoping import subtree_ids
 from qingyi.organizations import selectors
@@ -57,7 +57,7 @@ class OrganizationDetailOut(OrganizationOut):
 
 class OrganizationFilters(Schema):
     q: str = Field("", max_length=64, description="Part of the name.")
-    org: int | None = Field(None, description="Only this organisation and its subtree.")
+    org: Id | None = Field(None, description="Only this organisation and its subtree.")
     kind: choice(Organization.Kind) | None = None
     archived: bool = Field(False, description="Include archived organisations.")
 
@@ -122,8 +122,8 @@ def organization_list(request, filters: Query[OrganizationFilters]):
     return PageMapped(qs.order_by("path"), _page)
 
 
-@router.get("/{int:id}", response=responses(OrganizationDetailOut), summary="One organisation")
-def organization_detail(request, id: int):
+@router.get("/{id:id}", response=responses(OrganizationDetailOut), summary="One organisation")
+def organization_detail(request, id: Id):
     user = user_of(request)
     org = scoping.get_object_for_user(
         _visible(user), user, view_perm=scoping.ORG_VIEW, path_field="path", pk=id

@@ -3,7 +3,8 @@
 The body of a list is ``{"items": [...], "count": <all rows>}``; the page size defaults to
 ``NINJA_PAGINATION_PER_PAGE`` and is capped by ``NINJA_MAX_PER_PAGE_SIZE``. A page is
 always two queries (count, rows) whatever the number of rows, provided the rows' related
-objects are selected up front.
+objects are selected up front. The page number is bounded (``core.params.MAX_PAGE``): a
+larger one is a 422 with a message, not an OFFSET the database cannot take.
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination, paginate
+
+from qingyi.core.params import MAX_PAGE
 
 __all__ = ["PageMapped", "Pagination", "paginate"]
 
-Pagination = PageNumberPagination
+
+class Pagination(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
 
 
 class PageMapped:

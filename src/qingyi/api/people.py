@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from qingyi.api.pagination import Pagination, paginate
-from qingyi.api.schemas import Ref, blank_is_none, choice, responses, user_of
+from qingyi.api.schemas import Id, Ref, blank_is_none, choice, responses, user_of
 from qingyi.core import scoping
 from qingyi.organizations.models import Position
 from qingyi.organizations.selectors import organization_for_user, positions_of
@@ -98,12 +98,12 @@ class PeopleFilters(Schema):
         description="Name (part), or an exact employee or development number; an exact ID number or "
         "phone only for those who may see it in full (people.sensitive).",
     )
-    org: int | None = Field(None, description="Only this organisation and its subtree.")
+    org: Id | None = Field(None, description="Only this organisation and its subtree.")
     status: choice(Person.Status) | Literal["all"] = Field(
         Person.Status.ACTIVE.value, description="“all” for every status."
     )
     political_status: choice(Person.PoliticalStatus) | None = None
-    department: int | None = None
+    department: Id | None = None
     profession: choice(Person.Profession) | None = None
     youth: bool = Field(False, description="Only people aged 14–35 today.")
     due_to_age_out: bool = Field(False, description="Only league members due to age out.")
@@ -145,8 +145,8 @@ def person_list(request, filters: Query[PeopleFilters]):
     )
 
 
-@router.get("/{int:id}", response=responses(PersonDetailOut), summary="One person, with their posts")
-def person_detail(request, id: int):
+@router.get("/{id:id}", response=responses(PersonDetailOut), summary="One person, with their posts")
+def person_detail(request, id: Id):
     user = user_of(request)
     person = scoping.get_object_for_user(
         Person.objects.select_related("organization", "department"),

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from qingyi.core.params import MAX_ID
+from qingyi.core.periods import MAX_YEAR, MIN_YEAR
+
+# Numbers a request brings in, bounded as everywhere (core/params.py): beyond them a 422 with a
+# message, and the OpenAPI schema says so.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 
 
 class ErrorOut(Schema):

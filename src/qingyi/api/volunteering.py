@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from qingyi.api.pagination import Pagination, paginate
-from qingyi.api.schemas import Ref, choice, responses, user_of
+from qingyi.api.schemas import Id, Ref, choice, responses, user_of
 from qingyi.core import checkin, scoping
 from qingyi.volunteering import hours, selectors, services
 from qingyi.volunteering.models import JoinMode, ServiceRecord, Shift, Signup
@@ -116,8 +116,8 @@ def shift_list(request, upcoming: bool = True):
     return qs.order_by("start", "pk")
 
 
-@router.get("/shifts/{int:id}", response=responses(ShiftOut), summary="One shift")
-def shift_detail(request, id: int):
+@router.get("/shifts/{id:id}", response=responses(ShiftOut), summary="One shift")
+def shift_detail(request, id: Id):
     user = user_of(request)
     shift = _shift(user, id)
     return selectors.with_place_counts(
@@ -126,16 +126,16 @@ def shift_detail(request, id: int):
 
 
 @router.post(
-    "/shifts/{int:id}/signup", response=responses(SignupOut), summary="Sign up (a place, or the waiting list)"
+    "/shifts/{id:id}/signup", response=responses(SignupOut), summary="Sign up (a place, or the waiting list)"
 )
-def signup_create(request, id: int):
+def signup_create(request, id: Id):
     user = user_of(request)
     shift = _shift(user, id)
     return services.signup_create(shift=shift, volunteer=_volunteer(user), actor=user)
 
 
-@router.post("/shifts/{int:id}/scan", response=responses(ScanOut), summary="Check in or out with the QR code")
-def shift_scan(request, id: int, payload: ScanIn):
+@router.post("/shifts/{id:id}/scan", response=responses(ScanOut), summary="Check in or out with the QR code")
+def shift_scan(request, id: Id, payload: ScanIn):
     user = user_of(request)
     shift = _shift(user, id)
     try:
@@ -158,8 +158,8 @@ def signup_list(request):
     return selectors.signups_of(volunteer).select_related("volunteer").order_by("-shift__start", "pk")
 
 
-@router.post("/signups/{int:id}/cancel", response=responses(SignupOut), summary="Cancel a sign-up")
-def signup_cancel(request, id: int):
+@router.post("/signups/{id:id}/cancel", response=responses(SignupOut), summary="Cancel a sign-up")
+def signup_cancel(request, id: Id):
     user = user_of(request)
     signup = Signup.objects.select_related("shift__project__organization", "volunteer").filter(pk=id).first()
     if signup is None or (
@@ -180,8 +180,8 @@ def record_list(request, mine: bool = False):
     return selectors.records_for(user).select_related("volunteer", "project").order_by("-served_on", "-pk")
 
 
-@router.get("/records/{int:id}", response=responses(RecordOut), summary="One service record")
-def record_detail(request, id: int):
+@router.get("/records/{id:id}", response=responses(RecordOut), summary="One service record")
+def record_detail(request, id: Id):
     user = user_of(request)
     record = selectors.records_for(user).select_related("volunteer", "project").filter(pk=id).first()
     if record is None:

@@ -30,7 +30,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
-from qingyi.api.schemas import ErrorOut, Ref, choice, ref, responses, user_of
+from qingyi.api.schemas import ErrorOut, Id, Ref, choice, ref, responses, user_of
 from qingyi.core import scoping
 from qingyi.volunteering import applications, certificates, selectors, stars
 from qingyi.volunteering.models import (
@@ -203,17 +203,17 @@ def application_list(request, filters: Query[ApplicationFilters]):
     ).filter(status=filters.status)
 
 
-@router.get("/applications/{int:id}", response=responses(ApplicationDetailOut), summary="One application")
-def application_detail(request, id: int):
+@router.get("/applications/{id:id}", response=responses(ApplicationDetailOut), summary="One application")
+def application_detail(request, id: Id):
     return _application(user_of(request), id)
 
 
 @router.post(
-    "/applications/{int:id}/approve",
+    "/applications/{id:id}/approve",
     response=responses(ApprovedOut),
     summary="Approve: register the volunteer and create their login",
 )
-def application_approve(request, id: int, response: HttpResponse):
+def application_approve(request, id: Id, response: HttpResponse):
     user = user_of(request)
     application = _application(user, id)
     volunteer, login, password = applications.application_approve(application=application, actor=user)
@@ -228,11 +228,11 @@ def application_approve(request, id: int, response: HttpResponse):
 
 
 @router.post(
-    "/applications/{int:id}/refuse",
+    "/applications/{id:id}/refuse",
     response=responses(ApplicationDetailOut),
     summary="Refuse, with the reason",
 )
-def application_refuse(request, id: int, payload: RefuseIn):
+def application_refuse(request, id: Id, payload: RefuseIn):
     user = user_of(request)
     application = _application(user, id)
     return applications.application_refuse(application=application, reason=payload.reason, actor=user)
@@ -286,7 +286,9 @@ class AnnouncementDetailOut(AnnouncementOut):
 
 
 class AnnounceIn(Schema):
-    volunteers: list[int] = Field(description="Ids of volunteers on the due list, not yet announced.")
+    volunteers: list[Id] = Field(
+        max_length=1000, description="Ids of volunteers on the due list, not yet announced."
+    )
     note: str = Field("", max_length=2000)
 
 
@@ -387,19 +389,19 @@ def star_announce(request, payload: AnnounceIn):
 
 
 @router.get(
-    "/stars/announcements/{int:id}", response=responses(AnnouncementDetailOut), summary="One announcement"
+    "/stars/announcements/{id:id}", response=responses(AnnouncementDetailOut), summary="One announcement"
 )
-def star_announcement_detail(request, id: int):
+def star_announcement_detail(request, id: Id):
     user = user_of(request)
     return _announcement_detail(user, stars.announcement_for(user, id))
 
 
 @router.post(
-    "/stars/announcements/{int:id}/award",
+    "/stars/announcements/{id:id}/award",
     response=responses(list[AwardOut]),
     summary="Award the announced levels after the notice period",
 )
-def star_announcement_award(request, id: int):
+def star_announcement_award(request, id: Id):
     """Refused (422) before the period ends, while an objection awaits its decision, or twice."""
     user = user_of(request)
     announcement = stars.announcement_for(user, id)
@@ -430,22 +432,22 @@ def _entry(user, id: int) -> StarAnnouncementEntry:
 
 
 @router.post(
-    "/stars/entries/{int:id}/objections",
+    "/stars/entries/{id:id}/objections",
     response=responses(ObjectionOut),
     summary="Object to an announced volunteer's level (during the notice period)",
 )
-def star_objection_create(request, id: int, payload: ObjectionIn):
+def star_objection_create(request, id: Id, payload: ObjectionIn):
     user = user_of(request)
     entry = _entry(user, id)
     return stars.objection_raise(entry=entry, text=payload.text, actor=user)
 
 
 @router.post(
-    "/stars/entries/{int:id}/decision",
+    "/stars/entries/{id:id}/decision",
     response=responses(EntryOut),
     summary="Decide the objections to a volunteer (after the notice period)",
 )
-def star_entry_decide(request, id: int, payload: DecisionIn):
+def star_entry_decide(request, id: Id, payload: DecisionIn):
     user = user_of(request)
     entry = _entry(user, id)
     if not stars.can_manage(user, entry.announcement):

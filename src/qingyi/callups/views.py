@@ -17,6 +17,7 @@ from qingyi.callups.forms import CallUpForm, PostForm, TargetingForm
 from qingyi.callups.models import Response
 from qingyi.core import scoping
 from qingyi.core.forms import add_service_errors
+from qingyi.core.params import parse_id
 from qingyi.volunteering.models import Volunteer
 
 PAGE_SIZE = 30
@@ -216,7 +217,7 @@ def callup_fill(request, callup_pk: int):
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return parse_id(value)
 
 
 @login_required

@@ -16,6 +16,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        # ``<id:...>``: every id in a URL, bounded to the database's BIGINT (core/params.py).
+        from django.urls import register_converter
+
+        from qingyi.core.params import IdConverter
+
+        register_converter(IdConverter, "id")
         # Each domain contributes its figures to the one registry.
         from qingyi.core import metrics
 

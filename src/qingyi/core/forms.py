@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qingyi.core import rules
+from qingyi.core.text import clean_name
 
 
 def bootstrap(form: forms.BaseForm) -> None:
@@ -24,6 +25,20 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class PersonNameField(forms.CharField):
+    """A person's name, cleaned by ``core.text.clean_name`` (no zero-width or direction-override
+    characters). Every form that takes a person's name uses it: declared on plain forms, and on
+    model forms through ``Meta.field_classes`` (``person_name_field_classes``)."""
+
+    def to_python(self, value):
+        return clean_name(super().to_python(value))
+
+
+def person_name_field_classes(*names: str) -> dict[str, type[forms.Field]]:
+    """``Meta.field_classes`` for a model form whose ``names`` hold people's names."""
+    return dict.fromkeys(names, PersonNameField)
 
 
 class DateInput(forms.DateInput):

@@ -1,4 +1,9 @@
-"""Periods for metrics: a year (2025), a quarter (2025-Q2), a month (2025-03) or a day range."""
+"""Periods for metrics: a year (2025), a quarter (2025-Q2), a month (2025-03) or a day range.
+
+Years are bounded to ``MIN_YEAR``–``MAX_YEAR``: a period outside them is a ``PeriodError``
+with a message (year 99999 used to reach the date arithmetic and fail there), and every
+year a view or the API reads goes through ``check_year``.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,22 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+MIN_YEAR = 1900
+MAX_YEAR = 2999
+
 
 class PeriodError(ValueError):
     pass
+
+
+def check_year(year: int) -> int:
+    """``year`` if it lies within ``MIN_YEAR``–``MAX_YEAR``, else a ``PeriodError``."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(
+            _("The year %(year)s is out of range: use a year from %(min)s to %(max)s.")
+            % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}
+        )
+    return year
 
 
 @dataclass(frozen=True)
@@ -21,6 +39,7 @@ class Period:
 
     @classmethod
     def year(cls, year: int) -> Period:
+        check_year(year)
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
 
     @classmethod
@@ -37,14 +56,14 @@ class Period:
             if m := re.fullmatch(r"(\d{4})", text):
                 return cls.year(int(m[1]))
             if m := re.fullmatch(r"(\d{4})-Q([1-4])", text, re.IGNORECASE):
-                year, quarter = int(m[1]), int(m[2])
+                year, quarter = check_year(int(m[1])), int(m[2])
                 start = dt.date(year, 3 * quarter - 2, 1)
                 end = (
                     dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
                 ) - dt.timedelta(days=1)
                 return cls(start, end, f"{year}-Q{quarter}")
             if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-                year, month = int(m[1]), int(m[2])
+                year, month = check_year(int(m[1])), int(m[2])
                 start = dt.date(year, month, 1)
                 end = (
                     dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
@@ -52,6 +71,7 @@ class Period:
                 return cls(start, end, f"{year}-{month:02d}")
             if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
                 start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+                check_year(start.year), check_year(end.year)
                 if end < start:
                     raise PeriodError(_("The period ends before it starts."))
                 return cls(start, end, text)

@@ -10,7 +10,7 @@ urlpatterns = [
     path("notifications/", views_notifications.notification_list, name="notification_list"),
     path("notifications/read-all/", views_notifications.notification_read_all, name="notification_read_all"),
     path(
-        "notifications/<int:notification_pk>/read/",
+        "notifications/<id:notification_pk>/read/",
         views_notifications.notification_read,
         name="notification_read",
     ),

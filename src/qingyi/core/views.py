@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qingyi.core import home as home_cards
 from qingyi.core import metrics, scoping
 from qingyi.core.forms import SettingsForm
+from qingyi.core.params import query_id
 from qingyi.core.periods import Period, PeriodError
 from qingyi.core.services import settings_update
 from qingyi.organizations.selectors import elections_due, organization_for_user, primary_organization
@@ -29,10 +30,10 @@ CHARTS = ("people.by_political_status", "people.by_profession", "organizations.c
 
 
 def _scope_from_request(request) -> metrics.Scope:
-    org_pk = request.GET.get("org")
+    org_pk = query_id(request, "org")
     organization = (
         organization_for_user(request.user, org_pk, perm=scoping.METRICS_VIEW)
-        if org_pk
+        if org_pk is not None
         else primary_organization(request.user)
     )
     if organization is None or not scoping.has_perm(request.user, scoping.METRICS_VIEW, organization):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qingyi.core.forms import bootstrap
+from qingyi.core.forms import PersonNameField, bootstrap
 from qingyi.escorts import services
 from qingyi.organizations.models import Department
 
@@ -18,14 +18,14 @@ class DateTimeInput(forms.DateTimeInput):
 class EscortRequestForm(forms.Form):
     """The public form: name, phone, time, department, needs — nothing more."""
 
-    patient_name = forms.CharField(
+    patient_name = PersonNameField(
         label=_("Patient's name"),
         max_length=services.NAME_MAX,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     phone = forms.CharField(
         label=_("Phone"),
-        max_length=20,
+        max_length=40,  # room for spaces and full-width digits: the service folds them
         help_text=_("The volunteer calls this number to meet you."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, metric
+from qingyi.core.params import parse_id
 from qingyi.core.scoping import subtree_ids
 from qingyi.escorts.models import EscortRequest
 
@@ -155,7 +156,8 @@ def _done_by_department(scope: Scope, key=None) -> QuerySet[EscortRequest]:
         return qs
     if key == NONE_KEY:
         return qs.filter(department__isnull=True)
-    return qs.filter(department_id=int(key)) if key.isdigit() else qs.none()
+    pk = parse_id(key)
+    return qs.filter(department_id=pk) if pk is not None else qs.none()
 
 
 @metric(

@@ -7,7 +7,7 @@ their link.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -44,7 +44,19 @@ def escort_for_user(user, pk: int) -> EscortRequest:
 
 def dispatch_board(user, *, status: str = "open") -> QuerySet[EscortRequest]:
     """The dispatch screen: open requests first by the time wanted; or one status."""
-    qs = dispatchable_by(user)
+    same_phone_open = EscortRequest.objects.filter(
+        organization=OuterRef("organization"),
+        phone=OuterRef("phone"),
+        status__in=EscortRequest.OPEN,
+        erased_at__isnull=True,
+    ).exclude(phone="")
+    qs = dispatchable_by(user).annotate(
+        # Several open requests for one phone (the public form accepts them: refusing would tell
+        # anyone whether a number has open requests): the dispatcher sees them together.
+        open_for_phone=Subquery(
+            same_phone_open.order_by().values("phone").annotate(n=Count("pk")).values("n")[:1]
+        )
+    )
     if status == "open":
         return qs.filter(status__in=EscortRequest.OPEN).order_by("wanted_at", "pk")
     if status in EscortRequest.Status.values:

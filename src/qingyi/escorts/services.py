@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from qingyi.core import notifications, rules, scoping
 from qingyi.core.ratelimit import RateLimited, take
+from qingyi.core.text import clean_name, fold_code
 from qingyi.escorts.models import EscortRequest, token_digest
 from qingyi.organizations.models import Department, Organization
 from qingyi.volunteering.models import Volunteer
@@ -40,11 +41,11 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.CANCELLED: set(),
 }
 
-# Floods of the public form: at most this many requests per (window) from one address, and
-# for one phone number; and at most this many open requests for one phone at a time.
+# Floods of the public form: at most this many requests per (window) from one address. There is
+# no refusal per phone number on purpose: "this number already has open requests" told anyone
+# whether a number belonged to a patient. Several requests for one phone are shown together on
+# the dispatch board (``selectors.dispatch_board``: open_for_phone) for the dispatcher to merge.
 RATE_PER_IP = (5, 3600)
-RATE_PER_PHONE = (3, 24 * 3600)
-OPEN_PER_PHONE = 2
 # How far ahead a request may be made, and how late (a few minutes: the form took time).
 MAX_AHEAD = dt.timedelta(days=60)
 PAST_GRACE = dt.timedelta(minutes=10)
@@ -55,7 +56,9 @@ NEEDS_MAX = 500
 
 
 def normalise_phone(value: str) -> str:
-    value = re.sub(r"[\s()\uff08\uff09]", "", value or "")  # also full-width brackets
+    """A phone as stored: folded like every code (``core.text.fold_code``: full-width digits,
+    spaces), without brackets or the +86 prefix."""
+    value = re.sub(r"[()]", "", fold_code(value))  # NFKC made full-width brackets ASCII
     if value.startswith("+86"):
         value = value[3:]
     return value
@@ -83,7 +86,7 @@ class RequestData:
 
 def escort_request_errors(data: RequestData, *, now: dt.datetime) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    name = (data.patient_name or "").strip()
+    name = clean_name(data.patient_name)
     if not name:
         errors["patient_name"] = [_("Please give the patient's name.")]
     elif len(name) > NAME_MAX:
@@ -116,38 +119,25 @@ def escort_request_create(
     """File a public request; returns it and the raw token of the patient's link (shown once).
 
     Refused with a clear message — and nothing written — for bad input, or a flood from one
-    address or for one phone number.
+    address (counted before anything is looked up). The answer never depends on other
+    requests for the same phone number: see ``RATE_PER_IP``.
     """
     now = now or timezone.now()
-    errors = escort_request_errors(data, now=now)
+    errors = escort_request_errors(data, now=now)  # the input alone: nothing looked up
     if errors:
         raise ValidationError(errors)
-    phone = normalise_phone(data.phone)
-    if EscortRequest.objects.filter(phone=phone, status__in=EscortRequest.OPEN).count() >= OPEN_PER_PHONE:
-        raise RateLimited(
-            _(
-                "This phone number already has %(n)d open requests. Please wait for them to be handled, "
-                "or call the volunteer service desk."
-            )
-            % {"n": OPEN_PER_PHONE}
-        )
     if not take(f"qingyi:escort:ip:{ip}", *RATE_PER_IP):
         raise RateLimited(
             _(
                 "Too many requests from this network. Please try again in an hour, or call the volunteer service desk."  # noqa: E501
             )
         )
-    if not take(f"qingyi:escort:phone:{phone}", *RATE_PER_PHONE):
-        raise RateLimited(
-            _(
-                "Too many requests for this phone number today. Please try again tomorrow, or call the service desk."  # noqa: E501
-            )
-        )
+    phone = normalise_phone(data.phone)
     raw = secrets.token_urlsafe(24)
     with transaction.atomic():
         escort = EscortRequest.objects.create(
             organization=organization or committee(),
-            patient_name=data.patient_name.strip(),
+            patient_name=clean_name(data.patient_name),
             phone=phone,
             wanted_at=data.wanted_at,
             department=data.department,

@@ -12,9 +12,9 @@ urlpatterns = [
     # Coordinators and the assigned volunteer.
     path("dispatch/", views.dispatch, name="dispatch"),
     path("mine/", views.mine, name="mine"),
-    path("<int:escort_pk>/", views.detail, name="detail"),
-    path("<int:escort_pk>/assign/", views.assign, name="assign"),
-    path("<int:escort_pk>/start/", views.start, name="start"),
-    path("<int:escort_pk>/complete/", views.complete, name="complete"),
-    path("<int:escort_pk>/cancel/", views.cancel, name="cancel"),
+    path("<id:escort_pk>/", views.detail, name="detail"),
+    path("<id:escort_pk>/assign/", views.assign, name="assign"),
+    path("<id:escort_pk>/start/", views.start, name="start"),
+    path("<id:escort_pk>/complete/", views.complete, name="complete"),
+    path("<id:escort_pk>/cancel/", views.cancel, name="cancel"),
 ]

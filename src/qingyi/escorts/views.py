@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingyi.core import scoping
 from qingyi.core.clientip import client_ip
 from qingyi.core.forms import add_service_errors
+from qingyi.core.params import parse_id
 from qingyi.escorts import selectors, services
 from qingyi.escorts.forms import EscortRequestForm, NoteForm, RatingForm, ReasonForm
 from qingyi.escorts.models import EscortRequest
@@ -135,9 +136,9 @@ def assign(request, escort_pk: int):
     if request.method == "POST":
         volunteer = (
             Volunteer.objects.select_related("organization", "user")
-            .filter(pk=request.POST.get("volunteer"))
+            .filter(pk=parse_id(request.POST.get("volunteer")))
             .first()
-            if (request.POST.get("volunteer") or "").isdigit()
+            if parse_id(request.POST.get("volunteer")) is not None
             else None
         )
         if volunteer is None:

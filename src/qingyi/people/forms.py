@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qingyi.core.forms import DateInput, bootstrap
+from qingyi.core.forms import DateInput, bootstrap, person_name_field_classes
 from qingyi.organizations.models import Department, Organization
 from qingyi.people.models import Person
 from qingyi.people.services import EDITABLE_FIELDS, member_editable_fields
@@ -19,6 +19,7 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = EDITABLE_FIELDS
+        field_classes = person_name_field_classes("name")
         widgets = {"birth_date": DateInput(), "league_joined_on": DateInput()}
 
     def __init__(self, *args, **kwargs):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.core import scoping
 from qingyi.core.forms import add_service_errors
+from qingyi.core.params import parse_id
 from qingyi.organizations.models import Department, Organization
 from qingyi.organizations.selectors import organization_for_user, organizations_for, positions_of
 from qingyi.people import masking, selectors, services
@@ -45,8 +46,8 @@ def roster_filters(request) -> selectors.RosterFilters:
     )
     if params.get("org"):
         filters.organization_path = organization_for_user(request.user, params["org"]).path
-    if params.get("department", "").isdigit():
-        filters.department_id = int(params["department"])
+    if parse_id(params.get("department")) is not None:
+        filters.department_id = parse_id(params["department"])
     return filters
 
 

@@ -3,8 +3,22 @@
 An outsider applies through the public form with what 民政部令第67号 art. 7 lists; under 18
 the guardian's name, phone and consent are required (志愿服务条例 art. 14). Nothing is
 registered until a coordinator approves: approval creates the volunteer and a login whose
-one-time password is shown once. Refusal keeps the application with its reason. The form
-is rate-limited per network and per phone number.
+one-time password is shown once. Refusal keeps the application with its reason.
+
+The public form must not tell a stranger anything about other people: it used to answer
+"a volunteer with this ID number is already registered", which made it a lookup of ID
+numbers. Now every well-formed application gets the same answer ("received; the coordinator
+will contact you"), whatever the database holds:
+
+- the network's rate limit is counted first, before anything is looked up;
+- beyond the phone number's daily limit, or when an application for the same ID number is
+  already awaiting a decision, nothing new is stored (the pending one stands: no duplicate);
+- an application from someone already registered as a volunteer is stored, and the
+  coordinator sees it flagged (``duplicate_volunteer``) and refuses it — approval would be
+  refused anyway, the volunteer is never registered twice.
+
+ID numbers and phones are folded as the roster import folds them (``core.text``: full-width
+digits and letters, spaces), names lose invisible and direction-override characters.
 """
 
 from __future__ import annotations
@@ -21,6 +35,7 @@ from qingyi.accounts.models import Role, RoleAssignment, User
 from qingyi.accounts.services import temporary_password
 from qingyi.core import rules, scoping
 from qingyi.core.ratelimit import RateLimited, take
+from qingyi.core.text import clean_name, fold_code, fold_id_number
 from qingyi.organizations.models import Organization
 from qingyi.volunteering.models import Volunteer, VolunteerApplication
 
@@ -57,6 +72,8 @@ def committee() -> Organization:
 
 
 def application_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with the input itself (cleaned by ``clean_data``). Looks nothing up: a
+    public form's answer must not depend on who else is registered."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -73,18 +90,11 @@ def application_errors(data: dict[str, Any]) -> dict[str, list[str]]:
         add("kind", _("Choose what kind of volunteer you are."))
     if data.get("gender") not in Volunteer.Gender.values:
         add("gender", _("Please choose your gender."))
-    id_number = (data.get("id_number") or "").strip().upper()
+    id_number = data.get("id_number") or ""
     if not id_number:
         add("id_number", _("Please give your ID number."))
     for message in rules.id_number_errors(id_number):
         add("id_number", message)
-    if id_number and "id_number" not in errors:
-        if Volunteer.objects.filter(id_number=id_number).exists():
-            add("id_number", _("A volunteer with this ID number is already registered."))
-        elif VolunteerApplication.objects.filter(
-            id_number=id_number, status=VolunteerApplication.Status.PENDING
-        ).exists():
-            add("id_number", _("An application with this ID number is already awaiting a decision."))
     if not _phone_ok(data.get("phone", "")):
         add("phone", _("A mobile phone number has 11 digits and starts with 1."))
     birth = data.get("birth_date")
@@ -109,21 +119,46 @@ def application_errors(data: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def application_submit(*, data: dict[str, Any], ip: str) -> VolunteerApplication:
-    """File a public application. Refused with a clear message — nothing written — for bad
-    input or a flood from one network or for one phone number."""
+def clean_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields as stored: text stripped, ID number and phones folded, names cleaned."""
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items() if k in FIELDS}
-    data["id_number"] = (data.get("id_number") or "").upper()
+    for field in ("name", "guardian_name"):
+        data[field] = clean_name(data.get(field))
+    for field in ("phone", "guardian_phone"):
+        data[field] = fold_code(data.get(field))
+    data["id_number"] = fold_id_number(data.get("id_number"))
+    return data
+
+
+def application_submit(*, data: dict[str, Any], ip: str) -> VolunteerApplication | None:
+    """File a public application. Bad input is refused with clear messages and a flood from one
+    network with ``RateLimited`` (counted before any lookup). Otherwise the applicant gets the
+    same answer whatever the database holds: returns the stored application, or None when
+    nothing new was stored (see the module's docstring: a duplicate, or beyond the phone's
+    limit)."""
+    data = clean_data(data)
     errors = application_errors(data)
     if errors:
         raise ValidationError(errors)
     if not take(f"qingyi:volunteer-apply:ip:{ip}", *RATE_PER_IP):
         raise RateLimited(_("Too many applications from this network. Please try again in an hour."))
     if not take(f"qingyi:volunteer-apply:phone:{data['phone']}", *RATE_PER_PHONE):
-        raise RateLimited(_("Too many applications for this phone number today. Please try again tomorrow."))
+        return None
     if not rules.volunteer_needs_guardian(data["birth_date"], timezone.localdate()):
         data["guardian_name"], data["guardian_phone"], data["guardian_consent"] = "", "", False
-    return VolunteerApplication.objects.create(organization=committee(), **data)
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=committee().pk)
+        pending = VolunteerApplication.objects.filter(
+            organization=organization, id_number=data["id_number"], status=VolunteerApplication.Status.PENDING
+        )
+        if pending.exists():
+            return None
+        return VolunteerApplication.objects.create(organization=organization, **data)
+
+
+def duplicate_volunteer(application: VolunteerApplication) -> bool:
+    """Whether the applicant is already registered as a volunteer (for the coordinator's eyes)."""
+    return Volunteer.objects.filter(id_number=application.id_number).exists()
 
 
 @transaction.atomic

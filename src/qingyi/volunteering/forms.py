@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingyi.core.forms import DateInput, bootstrap
+from qingyi.core.forms import DateInput, PersonNameField, bootstrap, person_name_field_classes
 from qingyi.people import masking
 from qingyi.volunteering.models import JoinMode, Project, Qualification, Volunteer
 from qingyi.volunteering.services import VOLUNTEER_FIELDS
@@ -132,6 +132,7 @@ class VolunteerForm(forms.ModelForm):
     class Meta:
         model = Volunteer
         fields = VOLUNTEER_FIELDS
+        field_classes = person_name_field_classes("name", "guardian_name")
         widgets = {
             "birth_date": DateInput(),
             "guardian_consent_on": DateInput(),
@@ -259,21 +260,22 @@ class ApplicationForm(forms.Form):
             (Volunteer.Kind.SOCIAL_WORKER, Volunteer.Kind.SOCIAL_WORKER.label),
         ],
     )
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = PersonNameField(label=_("Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=Volunteer.Gender.choices)
     birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
-    id_number = forms.CharField(label=_("ID number"), max_length=18)
-    phone = forms.CharField(label=_("Mobile phone"), max_length=20)
+    # Room for spaces and full-width characters: the service folds them (core.text).
+    id_number = forms.CharField(label=_("ID number"), max_length=40)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=40)
     area = forms.CharField(label=_("Area of residence"), max_length=100)
     school = forms.CharField(label=_("School or employer"), max_length=100, required=False)
     skills = forms.CharField(label=_("Skills"), max_length=255, required=False)
     service_categories = forms.CharField(
         label=_("Services you would like to give"), max_length=255, required=False
     )
-    guardian_name = forms.CharField(
+    guardian_name = PersonNameField(
         label=_("Guardian's name"), max_length=50, required=False, help_text=_("Under 18 only.")
     )
-    guardian_phone = forms.CharField(label=_("Guardian's mobile phone"), max_length=20, required=False)
+    guardian_phone = forms.CharField(label=_("Guardian's mobile phone"), max_length=40, required=False)
     guardian_consent = forms.BooleanField(label=_("My guardian consents to my volunteering"), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, metric, share
+from qingyi.core.params import parse_id
 from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization
 from qingyi.volunteering.models import Project, ServiceRecord, Shift, Signup, Volunteer
@@ -288,7 +289,7 @@ def _by_value(buckets: list[Bucket]) -> list[Bucket]:
 
 
 def _pk(key: str) -> int | None:
-    return int(key) if key.isdigit() else None
+    return parse_id(key)
 
 
 def _department_cut(base: Records) -> Cut:

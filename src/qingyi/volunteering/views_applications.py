@@ -73,15 +73,21 @@ def application_list(request):
     )
 
 
+def _detail(request, application: VolunteerApplication, status: int = 200, **context):
+    context = {"refusal_form": None, "password": None} | context
+    context["application"] = application
+    context["duplicate_volunteer"] = (
+        application.status == VolunteerApplication.Status.PENDING
+        and applications.duplicate_volunteer(application)
+    )
+    return render(request, "volunteering/application_detail.html", context, status=status)
+
+
 @login_required
 @require_GET
 def application_detail(request, application_pk: int):
     application = _application(request, application_pk)
-    return render(
-        request,
-        "volunteering/application_detail.html",
-        {"application": application, "refusal_form": forms.RefusalForm(), "password": None},
-    )
+    return _detail(request, application, refusal_form=forms.RefusalForm())
 
 
 @login_required
@@ -98,11 +104,7 @@ def application_approve(request, application_pk: int):
         return redirect("volunteering:application_detail", application.pk)
     application.refresh_from_db()
     # The one-time password is shown on this response only, never stored in clear.
-    response = render(
-        request,
-        "volunteering/application_detail.html",
-        {"application": application, "refusal_form": None, "password": password, "login": user.username},
-    )
+    response = _detail(request, application, password=password, login=user.username)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -122,9 +124,4 @@ def application_refuse(request, application_pk: int):
         else:
             messages.success(request, _("The application was refused."))
             return redirect("volunteering:application_list")
-    return render(
-        request,
-        "volunteering/application_detail.html",
-        {"application": application, "refusal_form": form, "password": None},
-        status=400,
-    )
+    return _detail(request, application, status=400, refusal_form=form)

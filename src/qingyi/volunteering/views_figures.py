@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 
 from qingyi.core import metrics, scoping
 from qingyi.core.exports import Sheet, write_xlsx, xlsx_response
+from qingyi.core.params import query_id
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organization_for_user, organizations_for
@@ -138,11 +139,9 @@ class Table:
 def _organization(request) -> Organization:
     """The organisation asked for (404 outside the user's scope), or the user's highest one."""
     scoping.require_perm(request.user, VIEW)
-    pk = request.GET.get("org", "").strip()
-    if pk:
-        if not pk.isdigit():
-            raise Http404
-        return organization_for_user(request.user, int(pk), perm=VIEW)
+    pk = query_id(request, "org")
+    if pk is not None:
+        return organization_for_user(request.user, pk, perm=VIEW)
     organization = (
         Organization.objects.filter(path__in=scoping.scope_paths(request.user, VIEW))
         .select_related("party_branch")

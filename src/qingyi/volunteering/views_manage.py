@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.core import checkin, scoping
 from qingyi.core.forms import add_service_errors
+from qingyi.core.params import parse_int
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.selectors import organizations_for
 from qingyi.people import masking
@@ -461,7 +462,8 @@ def shift_verify(request, shift_pk: int):
             value = _decimal(raw_hours)
             if verify and raw_hours.strip() and value is None:
                 errors.append(_("%(name)s: the hours are not a number.") % {"name": record.volunteer.name})
-            served = int(raw_served) if raw_served.strip().isdigit() else -1
+            served = parse_int(raw_served, minimum=0, maximum=10**6)
+            served = -1 if served is None else served
             rows.append(hours.VerifyRow(record.pk, value, served, verify))
             record.form_hours, record.form_served, record.form_verify = raw_hours, raw_served, verify
         if not errors:

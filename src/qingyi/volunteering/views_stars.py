@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qingyi.core import rules, scoping
 from qingyi.core.forms import add_service_errors
+from qingyi.core.params import parse_id
 from qingyi.volunteering import stars
 from qingyi.volunteering.forms_stars import AnnounceForm, DecisionForm, ObjectionForm
 from qingyi.volunteering.models import StarAnnouncement, StarAnnouncementEntry
@@ -34,7 +35,7 @@ def _due_page(request, form: AnnounceForm | None = None):
     page.object_list = stars.with_reached(page.object_list)
     if form is None:
         form = AnnounceForm(choices=[(v.pk, v.name) for v in page.object_list])
-    selected = {int(pk) for pk in form["volunteers"].value() or () if str(pk).isdigit()}
+    selected = {parse_id(pk) for pk in form["volunteers"].value() or ()} - {None}
     return render(
         request,
         "volunteering/star_due.html",
@@ -61,7 +62,7 @@ def star_due(request):
 @require_POST
 def star_announce(request):
     _require_manager(request)
-    ids = [pk for pk in request.POST.getlist("volunteers") if pk.isdigit()]
+    ids = [pk for pk in request.POST.getlist("volunteers") if parse_id(pk) is not None]
     form = AnnounceForm(request.POST, choices=[(pk, pk) for pk in ids])
     if form.is_valid():
         try:

@@ -24,6 +24,7 @@ from qingyi.activities.views.common import (
 )
 from qingyi.core import checkin, metrics, scoping
 from qingyi.core.forms import add_service_errors
+from qingyi.core.params import parse_id
 from qingyi.core.periods import Period
 from qingyi.organizations.models import Organization
 from qingyi.people import masking
@@ -114,7 +115,9 @@ def activity_tiles(request):
 def _activity_form(request, *, activity: Activity | None):
     orgs = managed_organizations(request.user)
     if activity is None:
-        initial = {"organization": request.GET.get("org")} if request.GET.get("org", "").isdigit() else {}
+        initial = (
+            {"organization": parse_id(request.GET.get("org"))} if parse_id(request.GET.get("org")) else {}
+        )
         kind = request.GET.get("kind", "")
         if kind in Activity.Kind.values:
             initial["kind"] = kind
@@ -271,8 +274,9 @@ def attendance_edit(request, activity_pk: int):
     if request.method == "POST":
         statuses = {}
         for key, value in request.POST.items():
-            if key.startswith("status_") and key[7:].isdigit() and value:
-                statuses[int(key[7:])] = value
+            pk = parse_id(key[7:]) if key.startswith("status_") else None
+            if pk is not None and value:
+                statuses[pk] = value
         try:
             saved = services.attendance_save(activity=activity, statuses=statuses, actor=request.user)
         except ValidationError as exc:

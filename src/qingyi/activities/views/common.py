@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from qingyi.core import scoping
+from qingyi.core.params import query_id
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organization_for_user, primary_organization
@@ -8,10 +9,8 @@ from qingyi.organizations.selectors import organization_for_user, primary_organi
 
 def org_from_request(request, *, default: bool = True) -> Organization | None:
     """The ``org`` of the query string (404 outside the user's activities scope), or the user's own."""
-    pk = request.GET.get("org", "")
-    if pk:
-        if not pk.isdigit():
-            return None
+    pk = query_id(request, "org")
+    if pk is not None:
         return organization_for_user(request.user, pk, perm=scoping.ACTIVITIES_VIEW)
     if not default:
         return None

@@ -17,6 +17,7 @@ from qingyi.activities import selectors
 from qingyi.activities.models import Activity
 from qingyi.activities.views.common import org_from_request
 from qingyi.core import scoping
+from qingyi.core.params import query_year
 from qingyi.organizations.models import Organization
 
 
@@ -92,7 +93,7 @@ def compliance(request):
     if org is None:
         raise PermissionDenied
     today = timezone.localdate()
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else today.year
+    year = query_year(request) or today.year
     year = min(max(year, 2000), 2100)
     rows = selectors.compliance_rows(org, year, today=today)
     only_behind = request.GET.get("behind") == "1"

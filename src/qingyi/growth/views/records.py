@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.core import metrics, rules, scoping
 from qingyi.core.forms import add_service_errors
+from qingyi.core.params import parse_id, query_id, query_year
 from qingyi.core.periods import Period
 from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organization_for_user, organizations_for
@@ -45,15 +46,15 @@ TILES = (
 
 
 def _year(request) -> int:
-    value = request.GET.get("year", "")
     today = timezone.localdate()
-    return int(value) if value.isdigit() and 2000 <= int(value) <= today.year + 1 else today.year
+    year = query_year(request)
+    return year if year is not None and 2000 <= year <= today.year + 1 else today.year
 
 
 def _selected_org(request) -> Organization | None:
     """The ``org`` filter of a list: an organisation outside the scope is a 404."""
-    pk = request.GET.get("org", "")
-    return organization_for_user(request.user, pk, perm=scoping.GROWTH_MANAGE) if pk.isdigit() else None
+    pk = query_id(request, "org")
+    return organization_for_user(request.user, pk, perm=scoping.GROWTH_MANAGE) if pk is not None else None
 
 
 def _org_choices(user):
@@ -196,10 +197,9 @@ def _record_list(request, kind: str):
     scoping.require_perm(request.user, scoping.GROWTH_MANAGE)
     spec = KINDS[kind]
     selected = _selected_org(request)
-    year = request.GET.get("year", "")
     filters = selectors.RecordFilters(
         organization_path=selected.path if selected else "",
-        year=int(year) if year.isdigit() else None,
+        year=query_year(request),
         level=request.GET.get("level", "") if request.GET.get("level", "") in dict(spec["levels"]) else "",
         status=request.GET.get("status", "") if request.GET.get("status", "") in RecordStatus.values else "",
         q=request.GET.get("q", "").strip()[:64],
@@ -238,7 +238,8 @@ def contest_list(request):
 def _record_create(request, kind: str):
     scoping.require_perm(request.user, scoping.GROWTH_MANAGE)
     spec = KINDS[kind]
-    initial = {"person": request.GET["person"]} if request.GET.get("person", "").isdigit() else {}
+    person = parse_id(request.GET.get("person"))
+    initial = {"person": person} if person is not None else {}
     if kind == "training":
         initial.update(start_on=timezone.localdate(), end_on=timezone.localdate())
     else:

@@ -14,6 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
+from qingyi.core.text import fold_code, fold_id_number
 from qingyi.people.importing.columns import (
     CHOICE,
     CHOICE_FIELDS,
@@ -133,10 +134,10 @@ def _convert(value: Any, column: Column, *, epoch: dt.datetime, choices: dict[st
                     "Format the column as text and type the ID numbers again."
                 )
             )
-        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _to_text(value))).upper()
+        text = fold_id_number(_to_text(value))
         return MASKED if "*" in text else text
     if column.kind == CODE:
-        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _unquote(_to_text(value).strip())))
+        text = fold_code(_unquote(_to_text(value).strip()))
         return _check_length(text, column)
     if column.kind == CHOICE:
         text = _to_text(value).strip()
