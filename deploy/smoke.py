@@ -169,9 +169,11 @@ def journey(proxy: str, apps: list[str]) -> None:
 
     response = manager.request("GET", "/volunteering/manage/hours/export/")
     check(response.status_code == 200, f"hours export: {response.status_code}")
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
-    check(sheet.max_row and sheet.max_row > 1, "hours export: no rows")
-    step(f"hours export: an xlsx of {sheet.max_row} rows")
+    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    name = selectors.volunteer_of(member_login).name
+    check(any(name in row for row in rows[1:]), f"hours export: {name} not in its {len(rows)} rows")
+    step(f"hours export: an xlsx of {len(rows)} rows, the member's verified hours among them")
 
     # Background work finished by the worker: the reminders, then their delivery.
     before = Notification.objects.filter(recipient=member_login).count()

@@ -123,7 +123,8 @@ for port in "$APP1_PORT" "$APP2_PORT"; do
     mkdir -p "$WORK/prometheus-$port"
     PROMETHEUS_MULTIPROC_DIR="$WORK/prometheus-$port" "$BIN/gunicorn" qingyi.wsgi --pythonpath "$ROOT/src" \
         --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
-        --access-logfile "$WORK/gunicorn-$port.access.log" --error-logfile "$WORK/gunicorn-$port.log" &
+        --graceful-timeout 10 --access-logfile "$WORK/gunicorn-$port.access.log" \
+        --error-logfile "$WORK/gunicorn-$port.log" >>"$WORK/gunicorn-$port.log" 2>&1 &
     PIDS+=($!)
 done
 "$PY" manage.py rqworker --job-class django_tasks_rq.Job default >"$WORK/worker.log" 2>&1 &

@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -94,10 +94,6 @@ def _version() -> str:
         return "unknown"
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 # --- the database, engine by engine ---------------------------------------------------------
 
 
@@ -147,7 +143,7 @@ def _pg_state(cursor) -> tuple[dict[str, int], list[list[str]]]:
     tables = [row[0] for row in cursor.fetchall()]
     counts = {}
     for table in tables:
-        cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")  # noqa: S608
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608
         counts[table] = cursor.fetchone()[0]
     migrations: list[list[str]] = []
     if "django_migrations" in counts:
@@ -171,36 +167,27 @@ def _dump_postgresql(target: Path) -> dict[str, Any]:
     pg_dump = _pg_tool("pg_dump")
     # A connection of its own, outside Django's: one REPEATABLE READ read-only transaction
     # whose snapshot pg_dump shares, so the counts and the dump are of one moment.
-    alias = "ops_backup_snapshot"
-    connections.settings[alias] = {**connection.settings_dict, "CONN_MAX_AGE": 0}
-    snapshot_connection = connections.create_connection(alias)
-    try:
-        with snapshot_connection.cursor() as cursor:
-            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
-            snapshot, server_version = cursor.fetchone()
-            result = subprocess.run(  # noqa: S603
-                [
-                    pg_dump,
-                    "--format=custom",
-                    f"--snapshot={snapshot}",
-                    "--no-owner",
-                    "--no-privileges",
-                    "-f",
-                    str(target),
-                ],
-                env=_pg_env(),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-            counts, migrations = _pg_state(cursor)
-            cursor.execute("COMMIT")
-    finally:
-        snapshot_connection.close()
-        del connections.settings[alias]
+    import psycopg
+
+    db = connection.settings_dict
+    params = {"dbname": db["NAME"], "user": db.get("USER"), "password": db.get("PASSWORD")}
+    params |= {"host": db.get("HOST"), "port": db.get("PORT")}
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as snapshot_connection:
+        cursor = snapshot_connection.cursor()
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
+        snapshot, server_version = cursor.fetchone()
+        result = subprocess.run(  # noqa: S603
+            [pg_dump, "--format=custom", f"--snapshot={snapshot}", "--no-owner", "-f", str(target)],
+            env=_pg_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+        counts, migrations = _pg_state(cursor)
+        cursor.execute("COMMIT")
     return {
         "method": "pg_dump --format=custom --snapshot (one REPEATABLE READ snapshot)",
         "server_version": server_version,
