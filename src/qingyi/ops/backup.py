@@ -176,7 +176,9 @@ def _dump_postgresql(target: Path) -> dict[str, Any]:
         cursor = snapshot_connection.cursor()
         cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
-        snapshot, server_version = cursor.fetchone()
+        row = cursor.fetchone()
+        assert row is not None
+        snapshot, server_version = row
         result = subprocess.run(  # noqa: S603
             [pg_dump, "--format=custom", f"--snapshot={snapshot}", "--no-owner", "-f", str(target)],
             env=_pg_env(),
