@@ -25,6 +25,7 @@ WORK=$(mktemp -d /tmp/qingyi-topology.XXXXXX)
 DB_NAME="qingyi_topology_$$"
 PIDS=()
 DB_CREATED=
+PG_ROLE_CREATED=
 
 say() { printf '\n==> [%4ss] %s\n' "$(($(date +%s) - START))" "$*"; }
 
@@ -42,6 +43,9 @@ cleanup() {
     done
     if [ -n "$DB_CREATED" ]; then
         dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "$DB_NAME" || true
+    fi
+    if [ -n "$PG_ROLE_CREATED" ]; then
+        runuser -u postgres -- psql -q -c "DROP ROLE IF EXISTS $PG_USER" || true
     fi
     if [ "$rc" -ne 0 ]; then
         echo "--- the last lines of each log ($WORK):"
@@ -83,9 +87,21 @@ if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
     done
     wait_for 60 PostgreSQL pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
 fi
-createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB_NAME"
+PG_PASSWORD=
+if ! PGCONNECT_TIMEOUT=10 createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB_NAME" 2>"$WORK/createdb.log"; then
+    # A fresh Debian installation asks a password on TCP: as root, make a scratch role through
+    # the local socket (peer authentication of the postgres user) and use it instead.
+    command -v runuser >/dev/null || { cat "$WORK/createdb.log"; exit 1; }
+    PG_USER="qingyi_topology_$$"
+    PG_PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
+    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 \
+        -c "CREATE ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD'"
+    runuser -u postgres -- createdb -O "$PG_USER" "$DB_NAME"
+    PG_ROLE_CREATED=1
+fi
+[ -z "$PG_PASSWORD" ] || export PGPASSWORD=$PG_PASSWORD
 DB_CREATED=1
-echo "scratch database $DB_NAME"
+echo "scratch database $DB_NAME (user $PG_USER)"
 
 # --- Redis -------------------------------------------------------------------------------
 say "Redis on a free loopback port"
@@ -104,7 +120,7 @@ export DEBUG=false
 export SECRET_KEY="topology-throwaway-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export CSRF_TRUSTED_ORIGINS="http://127.0.0.1:$NGINX_PORT"
-export DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/$DB_NAME"
+export DATABASE_URL="postgres://$PG_USER${PG_PASSWORD:+:$PG_PASSWORD}@$PG_HOST:$PG_PORT/$DB_NAME"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DATA_DIR="$WORK/data" STATIC_ROOT="$WORK/static"
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
