@@ -229,12 +229,34 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
-# Cache: Redis when REDIS_URL is set, local memory otherwise.
+# Redis, when REDIS_URL is set, holds the cache, the sessions and the task queue (RQ through
+# django-tasks-rq; the worker is `manage.py rqworker --job-class django_tasks_rq.Job default`),
+# so every gunicorn process and server shares them. Without it: a per-process memory cache,
+# sessions in the database, and the database task queue with its worker (`db_worker`).
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis_options = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _redis_options,
+        },
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "session",
+            "OPTIONS": _redis_options,
+        },
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    _tasks_backend_default = "django_tasks_rq.RQBackend"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _tasks_backend_default = "django_tasks_db.DatabaseBackend"
+INSTALLED_APPS += ["django_rq", "django_tasks_rq", "django_prometheus", "qingyi.ops"]
 
 # Background work through the tasks API (django-tasks, Django 6's django.tasks backport).
 TASKS = {
@@ -242,10 +264,23 @@ TASKS = {
         "BACKEND": (
             "django_tasks.backends.immediate.ImmediateBackend"
             if TESTING
-            else env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+            else env("TASKS_BACKEND", _tasks_backend_default)
         )
     }
 }
+
+# Operations (qingyi.ops): /health/ and /ready/ for the load balancer and /metrics for
+# Prometheus are answered first, before the host check and the HTTPS redirect; django-prometheus
+# counts and times every request. /metrics answers a bearer METRICS_TOKEN, or a scraper on
+# loopback reaching the app server directly (no X-Forwarded-For) unless METRICS_ALLOW_LOOPBACK=false.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "qingyi.ops.middleware.OpsEndpointsMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+METRICS_TOKEN = env("METRICS_TOKEN", "") or ""
+METRICS_ALLOW_LOOPBACK = envbool("METRICS_ALLOW_LOOPBACK", "true")
 
 # Security: safe production defaults; `manage.py check --deploy` is clean when DEBUG is off.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG or TESTING else "true")

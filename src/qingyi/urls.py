@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
+    # The operator's endpoints (answered first by qingyi.ops.middleware): /health/, /ready/, /metrics.
+    path("", include("qingyi.ops.urls")),
 ]
 # Uploaded files are never served from MEDIA_URL: each domain serves its files through a
 # view that checks the user's scope (e.g. activities:file_download).

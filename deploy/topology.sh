@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# The production topology of docs/deploy.md on this one machine, end to end:
+#
+#   PostgreSQL (a scratch database on the server at 127.0.0.1:5432, started or installed if
+#   missing) · Redis (its own server on a free loopback port: cache, sessions, task queue) ·
+#   two gunicorn app servers on loopback ports · nginx in front (a generated configuration in
+#   a scratch folder, not the system's) · one task worker (RQ, django-tasks-rq);
+#
+# then the smoke journey (deploy/smoke.py) through nginx and each app server, and everything
+# torn down on exit (trap), the scratch database dropped. Loopback addresses only.
+#
+#   bash deploy/topology.sh            # PY=path/to/python to choose the interpreter
+#   KEEP=1 bash deploy/topology.sh     # keep the scratch folder (logs) after the run
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY=${PY:-$ROOT/.venv/bin/python}
+BIN=$(dirname "$PY")
+START=$(date +%s)
+PG_HOST=127.0.0.1
+PG_PORT=${PG_PORT:-5432}
+PG_USER=${PG_USER:-postgres}
+WORK=$(mktemp -d /tmp/qingyi-topology.XXXXXX)
+DB_NAME="qingyi_topology_$$"
+PIDS=()
+DB_CREATED=
+PG_ROLE_CREATED=
+
+say() { printf '\n==> [%4ss] %s\n' "$(($(date +%s) - START))" "$*"; }
+
+cleanup() {
+    local rc=$?
+    say "Tearing down"
+    # Stop in reverse order of start: nginx, app servers, worker, Redis.
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+        kill -TERM "${PIDS[$i]}" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ -n "$DB_CREATED" ]; then
+        dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "$DB_NAME" || true
+    fi
+    if [ -n "$PG_ROLE_CREATED" ]; then
+        runuser -u postgres -- psql -q -c "DROP ROLE IF EXISTS $PG_USER" || true
+    fi
+    if [ "$rc" -ne 0 ]; then
+        echo "--- the last lines of each log ($WORK):"
+        for log in "$WORK"/*.log; do
+            [ -f "$log" ] && { echo "--- $log"; tail -n 25 "$log"; }
+        done
+    fi
+    if [ -n "${KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+    printf '\n==> topology %s in %ss\n' "$([ "$rc" -eq 0 ] && echo passed || echo FAILED)" "$(($(date +%s) - START))"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+apt_install() {
+    command -v apt-get >/dev/null || { echo "cannot install $* (no apt-get)"; return 1; }
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+    local seconds=$1 what=$2
+    shift 2
+    for _ in $(seq 1 $((seconds * 5))); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    echo "timed out after ${seconds}s waiting for $what"
+    return 1
+}
+
+# --- PostgreSQL --------------------------------------------------------------------------
+say "PostgreSQL on $PG_HOST:$PG_PORT"
+if ! command -v pg_isready >/dev/null; then apt_install postgresql postgresql-client; fi
+if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
+    for version in $(ls /etc/postgresql 2>/dev/null); do
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    done
+    wait_for 60 PostgreSQL pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
+fi
+PG_PASSWORD=
+if ! PGCONNECT_TIMEOUT=10 createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB_NAME" 2>"$WORK/createdb.log"; then
+    # A fresh Debian installation asks a password on TCP: as root, make a scratch role through
+    # the local socket (peer authentication of the postgres user) and use it instead.
+    command -v runuser >/dev/null || { cat "$WORK/createdb.log"; exit 1; }
+    PG_USER="qingyi_topology_$$"
+    PG_PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
+    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 \
+        -c "CREATE ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD'"
+    runuser -u postgres -- createdb -O "$PG_USER" "$DB_NAME"
+    PG_ROLE_CREATED=1
+fi
+[ -z "$PG_PASSWORD" ] || export PGPASSWORD=$PG_PASSWORD
+DB_CREATED=1
+echo "scratch database $DB_NAME (user $PG_USER)"
+
+# --- Redis -------------------------------------------------------------------------------
+say "Redis on a free loopback port"
+if ! command -v redis-server >/dev/null; then apt_install redis-server; fi
+REDIS_PORT=$(free_port)
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK" --appendonly yes --save '' \
+    --maxmemory-policy noeviction --logfile "$WORK/redis.log" &
+PIDS+=($!)
+wait_for 20 Redis redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
+
+# --- The application's configuration (production settings, HTTP on loopback) ------------
+APP1_PORT=$(free_port)
+APP2_PORT=$(free_port)
+NGINX_PORT=$(free_port)
+export DEBUG=false
+export SECRET_KEY="topology-throwaway-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
+export ALLOWED_HOSTS=127.0.0.1,localhost
+export CSRF_TRUSTED_ORIGINS="http://127.0.0.1:$NGINX_PORT"
+export DATABASE_URL="postgres://$PG_USER${PG_PASSWORD:+:$PG_PASSWORD}@$PG_HOST:$PG_PORT/$DB_NAME"
+export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+export DATA_DIR="$WORK/data" STATIC_ROOT="$WORK/static"
+export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+export TRUSTED_PROXIES=1 LOG_LEVEL=WARNING QINGYI_TESTING=false
+export PYTHONDONTWRITEBYTECODE=1
+
+say "migrate, collectstatic, the demo hospital (--people 100)"
+"$PY" manage.py migrate --noinput -v 0
+"$PY" manage.py collectstatic --noinput -v 0
+"$PY" manage.py demo_data --force --people 100 >"$WORK/demo.log"
+tail -n 5 "$WORK/demo.log"
+
+# --- Two app servers, one worker ---------------------------------------------------------
+say "gunicorn on 127.0.0.1:$APP1_PORT and 127.0.0.1:$APP2_PORT, one RQ worker"
+for port in "$APP1_PORT" "$APP2_PORT"; do
+    mkdir -p "$WORK/prometheus-$port"
+    PROMETHEUS_MULTIPROC_DIR="$WORK/prometheus-$port" "$BIN/gunicorn" qingyi.wsgi --pythonpath "$ROOT/src" \
+        --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
+        --graceful-timeout 10 --access-logfile "$WORK/gunicorn-$port.access.log" \
+        --error-logfile "$WORK/gunicorn-$port.log" >>"$WORK/gunicorn-$port.log" 2>&1 &
+    PIDS+=($!)
+done
+"$PY" manage.py rqworker --job-class django_tasks_rq.Job default >"$WORK/worker.log" 2>&1 &
+PIDS+=($!)
+
+# --- nginx in front ----------------------------------------------------------------------
+say "nginx on 127.0.0.1:$NGINX_PORT"
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then apt_install nginx; fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx.log warn;
+events { worker_connections 256; }
+http {
+    access_log $WORK/nginx.access.log;
+    client_body_temp_path $WORK/nginx/body;
+    proxy_temp_path $WORK/nginx/proxy;
+    fastcgi_temp_path $WORK/nginx/fastcgi;
+    uwsgi_temp_path $WORK/nginx/uwsgi;
+    scgi_temp_path $WORK/nginx/scgi;
+    upstream qingyi {
+        server 127.0.0.1:$APP1_PORT max_fails=3 fail_timeout=10s;
+        server 127.0.0.1:$APP2_PORT max_fails=3 fail_timeout=10s;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        client_max_body_size 20m;
+        # Prometheus scrapes each app server directly; the proxy does not publish /metrics.
+        location = /metrics { return 404; }
+        location / {
+            proxy_pass http://qingyi;
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            # Which app server answered: the smoke journey checks that both did.
+            add_header X-Upstream \$upstream_addr always;
+        }
+    }
+}
+CONF
+"$NGINX" -t -q -e "$WORK/nginx.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+"$NGINX" -e "$WORK/nginx.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
+PIDS+=($!)
+
+say "Waiting for readiness"
+for port in "$APP1_PORT" "$APP2_PORT" "$NGINX_PORT"; do
+    wait_for 90 "http://127.0.0.1:$port/ready/" "$PY" -c \
+        "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:$port/ready/', timeout=5).status != 200)"
+done
+
+# --- The smoke journey -------------------------------------------------------------------
+say "Smoke journey through nginx and both app servers"
+"$PY" deploy/smoke.py --proxy "http://127.0.0.1:$NGINX_PORT" \
+    --app "http://127.0.0.1:$APP1_PORT" --app "http://127.0.0.1:$APP2_PORT"
