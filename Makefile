@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # bench/ may not exist yet in a fresh clone (git keeps no empty folders).
-LINT_PATHS := $(wildcard src tests bench)
+LINT_PATHS := $(wildcard src tests bench deploy)
 
 lint: $(STAMP)
 	$(PY) -m ruff check $(LINT_PATHS)
