@@ -9,9 +9,10 @@ Reading goes through ``qingyi.core.workbooks`` (the guards every import of an un
 file shares: format, XML through defusedxml, rows, cells, strings, and a time budget for
 the whole upload or apply), then openpyxl's read-only mode. Validation costs a constant
 number of queries whatever the number of rows, and the writes use simple_history's bulk
-helpers, so each person keeps a history entry naming the admin. Field rules come from ``qingyi.people.validation`` (the same messages as the
-forms); this package only adds what belongs to files: columns, cell types, dates, names of
-organisations and departments, and duplicates.
+helpers, so each person keeps a history entry naming the admin. Field rules come from
+``qingyi.people.validation`` (the same messages as the forms); this package only adds what
+belongs to files: columns, cell types, dates, names of organisations and departments, and
+duplicates.
 
 Decisions: a formula in a cell is refused (its cached value may be stale or missing — the
 admin pastes values instead); merged cells at or below the header row refuse the file (a
