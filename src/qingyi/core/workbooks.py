@@ -113,10 +113,7 @@ def too_many_rows() -> ValidationError:
 
 def _too_many_cells() -> ValidationError:
     return refuse(
-        _(
-            "The sheet has more than %(max)s cells (rows × columns up to the last filled cell of each row). "
-            "Delete the empty columns on the right and the unused rows, or split the file."
-        )
+        _("The sheet has more than %(max)s cells. Delete the unused rows and columns, or split the file.")
         % {"max": f"{max_cells():,}"}
     )
 
