@@ -185,13 +185,25 @@ class _Prolog:
         return None
 
 
-# Byte patterns counted while streaming a part (text cannot hold a raw "<", so they only
-# match tags; a CDATA section can only make a count larger). ``\w+:`` allows a prefix.
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+# Tags counted while streaming a part (text cannot hold a raw "<", so these only match
+# tags; a CDATA section can only make a count larger). Plain tags are counted with
+# ``bytes.count``; the regular expressions run only when a namespace prefix is present.
+_ROW_TAGS = (b"<row ", b"<row>", b"<row\t", b"<row\n", b"<row\r")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
+_STRING_TAGS = (b"<si>", b"<si ", b"<si/", b"<si\t", b"<si\n", b"<si\r")
+_PREFIXED_ROW = re.compile(rb"<\w+:row[\s/>]")
+_PREFIXED_CELL = re.compile(rb"<\w+:c[\s/>]")
+_PREFIXED_STRING = re.compile(rb"<\w+:si[\s/>]")
 _ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br\s*=\s*[\"'](\d+)")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_STRING_TAG = re.compile(rb"<(?:\w+:)?si[\s/>]")
+_PLAIN_ROW_NUMBER = re.compile(rb"<row\s[^>]*?\br\s*=\s*[\"'](\d+)")
 _MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)")
+
+
+def _count_tags(part: bytes, plain: tuple[bytes, ...], prefixed: re.Pattern, marker: bytes) -> int:
+    count = sum(part.count(tag) for tag in plain)
+    if marker in part:
+        count += len(prefixed.findall(part))
+    return count
 
 
 @dataclass
@@ -241,7 +253,7 @@ def _check_part(
                 if sheet is not None:
                     _count_sheet(part, sheet, row_limit=row_limit, cell_limit=cell_limit)
                 if strings is not None:
-                    strings.strings += len(_STRING_TAG.findall(part))
+                    strings.strings += _count_tags(part, _STRING_TAGS, _PREFIXED_STRING, b":si")
                     if strings.strings > string_limit:
                         raise _too_many_strings()
             budget.check()
@@ -252,13 +264,14 @@ def _check_part(
 
 
 def _count_sheet(part: bytes, counts: _Counts, *, row_limit: int, cell_limit: int) -> None:
-    numbers = _ROW_NUMBER.findall(part)
+    prefixed = b":row" in part
+    numbers = (_ROW_NUMBER if prefixed else _PLAIN_ROW_NUMBER).findall(part)
     if numbers:
         counts.rows = max(counts.rows, max(int(number) for number in numbers))
-    counts.row_tags += len(_ROW_TAG.findall(part))
+    counts.row_tags += _count_tags(part, _ROW_TAGS, _PREFIXED_ROW, b":row")
     if max(counts.rows, counts.row_tags) > row_limit:
         raise too_many_rows()
-    counts.cells += len(_CELL_TAG.findall(part))
+    counts.cells += _count_tags(part, _CELL_TAGS, _PREFIXED_CELL, b":c")
     if counts.cells > cell_limit:
         raise _too_many_cells()
     if b"mergeCell" in part:
