@@ -15,7 +15,7 @@ MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 def _label(field_name: str) -> str:
     if field_name == "organization":
         return _("organisation")
-    return str(Person._meta.get_field(field_name).verbose_name)
+    return str(getattr(Person._meta.get_field(field_name), "verbose_name", field_name))
 
 
 def _shown(field_name: str, value: str, *, reveal: bool) -> str:
@@ -25,7 +25,7 @@ def _shown(field_name: str, value: str, *, reveal: bool) -> str:
         return MASKS[field_name](value)
     if field_name in {"organization", "department"}:
         return value
-    choices = dict(Person._meta.get_field(field_name).choices or ())
+    choices = dict(getattr(Person._meta.get_field(field_name), "choices", None) or ())
     return str(choices.get(value, value))
 
 

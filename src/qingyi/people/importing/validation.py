@@ -107,7 +107,7 @@ class _Lookup:
             for number, pk, name, path in Person.objects.filter(development_number__in=chunk).values_list(
                 "development_number", "pk", "name", "organization__path"
             ):
-                self.development_owner[number] = (pk, name, path)
+                self.development_owner[number or ""] = (pk, name, path)
 
     def owner(self, field_name: str, value: str) -> tuple[int, str] | None:
         """The holder of a number: (pk, name as the importer may see it)."""
@@ -222,8 +222,8 @@ def identify(row: ParsedRow, lookup: _Lookup) -> Identity:
             )
             % {"name": by_number.name},
         )
-    name, birth = values.get("name"), values.get("birth_date")
-    if not name or not birth:
+    given_name, birth = values.get("name"), values.get("birth_date")
+    if not given_name or not birth:
         return Identity(
             conflict_field="employee_number",
             conflict=_(
@@ -232,7 +232,7 @@ def identify(row: ParsedRow, lookup: _Lookup) -> Identity:
             )
             % {"name": by_number.name},
         )
-    if _name_key(name) != _name_key(by_number.name) or birth != by_number.birth_date:
+    if _name_key(given_name) != _name_key(by_number.name) or birth != by_number.birth_date:
         return Identity(
             conflict_field="employee_number",
             conflict=_(
@@ -489,7 +489,8 @@ def _plan_row(plan: Plan, row: ParsedRow, lookup: _Lookup, match: Person | None)
     for name in changed:
         setattr(match, name, given[name])
     if department is not None and department.pk != match.department_id:
-        shown.append(["department", lookup.department_names.get(match.department_id, ""), department.name])
+        old_department = lookup.department_names.get(match.department_id or 0, "")
+        shown.append(["department", old_department, department.name])
         match.department = department
         changed.append("department")
     if changed:
