@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from qingyi.core import scoping
+from qingyi.core import scoping, workbooks
 from qingyi.people import importing
 from qingyi.people.models import Person, RosterImport
 from tests.factories import PersonFactory, id_number_for, years_ago
@@ -251,6 +251,17 @@ def test_a_row_numbered_in_the_millions_is_refused_without_reading_the_blank_row
     started = time.perf_counter()
     message = refused(personas.admin_a, content)
     assert "more than 20000 rows" in message and time.perf_counter() - started < 5
+
+
+def test_a_cell_in_the_last_column_of_every_row_does_not_make_rows_16384_cells_long(personas):
+    rows = "".join(
+        f'<row r="{n}">{text_cell("x", f"A{n}")}{text_cell("y", f"XFD{n}")}</row>' for n in range(1, 101)
+    )
+    content = raw_xlsx(sheet_xml([], body=rows))
+    budget = workbooks.Budget()
+    with workbooks.open_workbook(content, budget=budget, data_only=True) as (workbook, _scan):
+        widths = {len(row) for row in workbooks.iter_rows(workbook.worksheets[0], budget=budget)}
+    assert widths == {workbooks.MAX_COLUMNS}  # openpyxl alone pads each row to 16,384 cells
 
 
 def test_an_import_over_its_time_budget_is_refused_and_writes_nothing(personas, settings):

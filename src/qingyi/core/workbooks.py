@@ -13,6 +13,8 @@ the order they run:
   passed: the first sheet's rows (its highest row number: openpyxl yields the blank rows up
   to it), its cells, and the shared strings (openpyxl loads them all when it opens the
   workbook: a small file can hold millions);
+- width: rows are read up to column ``MAX_COLUMNS`` (openpyxl would pad every row up to
+  its last cell, column XFD in a crafted file);
 - time: a ``Budget`` (``QINGYI_IMPORT_SECONDS``), checked while scanning, reading and
   validating; an import that runs out of time is refused and writes nothing.
 
@@ -52,6 +54,9 @@ UNPACKED_FACTOR = 30
 PHYSICAL_ROWS_FACTOR = 2
 PHYSICAL_ROWS_MARGIN = 110
 CHUNK = 1 << 16
+# Columns read: openpyxl pads every row up to its last cell, so one cell in column XFD
+# would make each row 16,384 cells long. No import needs more than this many columns.
+MAX_COLUMNS = 200
 # The budget is checked every this many rows read.
 CHECK_EVERY = 256
 XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -412,8 +417,11 @@ def open_workbook(content: bytes, *, budget: Budget, data_only: bool) -> Iterato
 
 
 def iter_rows(worksheet, *, budget: Budget, values_only: bool = False) -> Iterator[tuple]:
-    """The worksheet's rows, under the budget; a part that fails to read is a damaged file."""
-    rows = worksheet.iter_rows(values_only=values_only)
+    """The worksheet's rows (their first ``MAX_COLUMNS`` cells), under the budget.
+
+    A part that fails to read is a damaged file.
+    """
+    rows = worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=values_only)
     count = 0
     while True:
         try:
