@@ -348,5 +348,16 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 QINGYI_IMPORT_MAX_ROWS = envint("QINGYI_IMPORT_MAX_ROWS", "20000")
 QINGYI_IMPORT_MAX_BYTES = envint("QINGYI_IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
+# Cells of the first sheet (each row counted up to its last cell) and shared strings of an
+# imported workbook, counted from its XML before it is opened: a small file can hold millions.
+QINGYI_IMPORT_MAX_CELLS = envint("QINGYI_IMPORT_MAX_CELLS", "600000")
+QINGYI_IMPORT_MAX_STRINGS = envint("QINGYI_IMPORT_MAX_STRINGS", "400000")
+# The time an import may spend reading and checking a file (then it is refused, nothing written);
+# under gunicorn's worker timeout (60 s in docs/deploy.md).
+QINGYI_IMPORT_SECONDS = envint("QINGYI_IMPORT_SECONDS", "45")
+# Issues (errors, warnings) and planned changes kept with a roster import; the totals are kept in full.
+QINGYI_IMPORT_STORED_ISSUES = envint("QINGYI_IMPORT_STORED_ISSUES", "1000")
+# Roster imports (with their file) are deleted this many days after upload.
+QINGYI_IMPORT_RETENTION_DAYS = envint("QINGYI_IMPORT_RETENTION_DAYS", "30")
 
 QINGYI_SITE_NAME = _("Qingyi")

@@ -607,8 +607,17 @@ def test_duplicates_within_the_file_mark_every_row(personas):
     roster_import = upload(personas.admin_a, build_xlsx(rows))
     assert roster_import.valid_rows == 1
     messages = {(e["row"], e["message"]) for e in errors_of(roster_import)}
-    assert (2, "This employee number also appears in row 3.") in messages
-    assert (3, "This employee number also appears in row 2.") in messages
+    assert (2, "This employee number appears again in row 3.") in messages
+    assert (3, "This employee number repeats row 2.") in messages
+
+
+def test_many_duplicates_each_name_one_row_so_errors_stay_linear(personas):
+    rows = [good_row(n, 工号="SAME1") for n in range(1, 7)]
+    roster_import = upload(personas.admin_a, build_xlsx(rows))
+    messages = {(e["row"], e["message"]) for e in errors_of(roster_import)}
+    assert (2, "This employee number appears again in row 3 and 4 other rows.") in messages
+    assert {(n, "This employee number repeats row 2.") for n in range(3, 8)} <= messages
+    assert roster_import.error_count == len(roster_import.errors) == 6
 
 
 def test_numbers_already_on_the_roster_belong_to_someone_else(personas):
@@ -625,9 +634,17 @@ def test_numbers_already_on_the_roster_belong_to_someone_else(personas):
     }
     roster_import = upload(personas.admin_a, build_xlsx([row], headers=list(row)))
     messages = {e["message"] for e in errors_of(roster_import)}
-    assert f"This ID number already belongs to {other.name}." in messages
+    assert (
+        f"The employee number belongs to {me.name} but the ID number to {other.name}; "
+        "one row cannot be two people. Correct the one that is wrong."
+    ) in messages
     if other.development_number:
         assert f"This development number already belongs to {other.name}." in messages
+    # A new person with another's development number.
+    new_row = good_row(7)
+    holder = PersonFactory(organization=personas.tree.branch_a, development_number=new_row["团员发展编号"])
+    error = _only_error(personas.admin_a, new_row)
+    assert error["message"] == f"This development number already belongs to {holder.name}."
 
 
 def test_a_row_matching_by_id_number_but_with_another_employee_number_is_refused(personas):

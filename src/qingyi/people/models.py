@@ -236,7 +236,14 @@ class RosterImport(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
     total_rows = models.PositiveIntegerField(default=0)
     valid_rows = models.PositiveIntegerField(default=0)
+    # The first QINGYI_IMPORT_STORED_ISSUES issues; ``error_count`` counts them all.
     errors = models.JSONField(default=list)
+    error_count = models.PositiveIntegerField(default=0)
+    # What applying would do, as checked on upload: the first rows that add or change a
+    # person (with the changed fields' old and new values), and the totals.
+    changes = models.JSONField(default=list)
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

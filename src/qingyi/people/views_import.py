@@ -23,6 +23,8 @@ from qingyi.people.views import roster_filters
 
 # Errors shown on the preview page; the rest are in the downloadable list.
 PREVIEW_ERRORS = 500
+# Rows that add or change a person shown on the preview (the totals are always shown).
+PREVIEW_CHANGES = 500
 RECENT_IMPORTS = 10
 
 
@@ -100,14 +102,21 @@ def roster_import_preview(request, import_pk: int):
     errors = [issue for issue in issues if issue.get("level", "error") == "error"]
     warnings = [issue for issue in issues if issue.get("level") == "warning"]
     bad_rows = roster_import.total_rows - roster_import.valid_rows
+    # ID numbers and phones masked as on the roster, unless the viewer may see them.
+    reveal = scoping.has_perm(request.user, scoping.PEOPLE_SENSITIVE, roster_import.organization)
+    changes = importing.preview_changes((roster_import.changes or [])[:PREVIEW_CHANGES], reveal=reveal)
+    planned = roster_import.to_create + roster_import.to_update
     return render(
         request,
         "people/import_preview.html",
         {
             "roster_import": roster_import,
             "errors": errors[:PREVIEW_ERRORS],
-            "error_count": len(errors),
+            "error_count": roster_import.error_count,
             "more_errors": max(0, len(errors) - PREVIEW_ERRORS),
+            "unstored_errors": max(0, roster_import.error_count - len(errors)),
+            "changes": changes,
+            "more_changes": max(0, planned - len(changes)),
             "warnings": warnings,
             "bad_rows": bad_rows,
             "is_preview": roster_import.status == RosterImport.Status.PREVIEW,

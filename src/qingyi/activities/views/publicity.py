@@ -18,7 +18,7 @@ from qingyi.activities.views.common import (
     org_from_request,
     period_from_request,
 )
-from qingyi.core import metrics, scoping
+from qingyi.core import metrics, scoping, workbooks
 from qingyi.core.forms import add_service_errors
 from qingyi.core.scoping import subtree_ids
 
@@ -99,7 +99,7 @@ def publication_import(request):
         upload = form.cleaned_data["file"]
         try:
             result = publicity.publications_import(
-                content=upload.read(),
+                content=workbooks.read_upload(upload),
                 filename=upload.name,
                 organization=form.cleaned_data["organization"],
                 channel=form.cleaned_data["channel"],

@@ -1,24 +1,21 @@
-"""Reading the workbook safely: size, archive and XML checks, the header row, the data cells."""
+"""Reading the roster sheet: the header row, the columns, the data cells.
+
+The file's safety checks (size, format, XML, rows, cells, strings, time) are the shared
+ones of ``qingyi.core.workbooks``; this module only knows the roster's columns.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import posixpath
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree import ElementTree
 
-import openpyxl
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from qingyi.core import workbooks
 from qingyi.people.importing.columns import (
     _EXPORT_ONLY_KEYS,
     COLUMN_BY_FIELD,
@@ -59,49 +56,9 @@ class CellError(ValueError):
 
 # --- Reading the workbook -------------------------------------------------------------------
 
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The rows searched for the header row (a title row above the headers is common).
 HEADER_SCAN_ROWS = 10
-# A workbook may unpack to this many times the upload limit (sheets compress ~10:1).
-UNPACKED_FACTOR = 30
-_PREFIXED_ROW = re.compile(rb"<\w+:row[\s>]")
-_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)\"")
-_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
-
-
-def _refuse(message: str) -> ValidationError:
-    return ValidationError(message, code="file")
-
-
-def max_rows() -> int:
-    return int(settings.QINGYI_IMPORT_MAX_ROWS)
-
-
-def max_bytes() -> int:
-    return int(settings.QINGYI_IMPORT_MAX_BYTES)
-
-
-def read_upload(file) -> bytes:
-    """The uploaded file's bytes, refusing it when it is empty or larger than the limit."""
-    limit = max_bytes()
-    size = getattr(file, "size", None)
-    if size is not None and size > limit:
-        raise _too_big(size, limit)
-    if hasattr(file, "seek"):
-        file.seek(0)
-    content = file.read(limit + 1)
-    if len(content) > limit:
-        raise _too_big(len(content), limit)
-    if not content:
-        raise _refuse(_("The file is empty."))
-    return content
-
-
-def _too_big(size: int, limit: int) -> ValidationError:
-    return _refuse(
-        _("The file is %(size)s; at most %(limit)s can be imported. Split it into smaller files.")
-        % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-    )
+_refuse = workbooks.refuse
 
 
 @dataclass
@@ -128,62 +85,6 @@ class SheetData:
     warnings: list[Issue] = field(default_factory=list)
 
 
-def _first_worksheet_path(archive: zipfile.ZipFile) -> str | None:
-    """The archive path of the workbook's first worksheet (the one openpyxl lists first)."""
-    # Safe to parse: _open_archive refused any part declaring a DTD.
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
-    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-    targets = {
-        relation.get("Id"): (relation.get("Type", ""), relation.get("Target", ""))
-        for relation in relations.iter()
-        if relation.tag.endswith("Relationship")
-    }
-    for sheet in workbook.iter():
-        if not sheet.tag.endswith("}sheet"):
-            continue
-        relation_id = next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None)
-        kind, target = targets.get(relation_id, ("", ""))
-        if kind.endswith("/worksheet") and target:
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-    return None
-
-
-@dataclass
-class _SheetScan:
-    rows: int  # <row> elements, blank ones included
-    merges: list[tuple[str, int, int]]  # (range, top row, bottom row)
-
-
-def _scan_sheet(archive: zipfile.ZipFile, path: str) -> _SheetScan:
-    """Count the rows and find the merged ranges of a worksheet from its XML, in chunks.
-
-    This runs before openpyxl opens the sheet, so an oversized file is refused at the cost of
-    a decompression, never loaded; and merges, which read-only openpyxl cannot see, are found.
-    """
-    rows = 0
-    merges: list[tuple[str, int, int]] = []
-    tail = b""
-    with archive.open(path) as stream:
-        while True:
-            chunk = stream.read(1 << 20)
-            buffer = tail + chunk
-            # Keep an unfinished tag for the next chunk.
-            cut = buffer.rfind(b"<")
-            split = cut if chunk and cut >= 0 and buffer.find(b">", cut) < 0 else len(buffer)
-            part, tail = buffer[:split], buffer[split:]
-            rows += part.count(b"<row ") + part.count(b"<row>")
-            if b":row" in part:  # a namespace prefix, as some writers use
-                rows += len(_PREFIXED_ROW.findall(part))
-            if b"mergeCell" in part:
-                for match in _MERGE_CELL.finditer(part):
-                    ref = match.group(1).decode("ascii").upper()
-                    numbers = [int(m.group(2)) for m in _CELL_REF.finditer(ref)]
-                    merges.append((ref, min(numbers), max(numbers)))
-            if not chunk:
-                break
-    return _SheetScan(rows, merges)
-
-
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -196,90 +97,20 @@ def _column_list(columns: Iterable[str]) -> str:
     return "、".join(columns)
 
 
-def _open_archive(content: bytes) -> zipfile.ZipFile:
-    if content.startswith(OLE_SIGNATURE):
-        raise _refuse(
-            _(
-                "This is an old Excel 97–2003 (.xls) file or a password-protected workbook. "
-                "Open it in Excel or WPS, remove any password and save it as “Excel Workbook (.xlsx)”."
-            )
-        )
-    not_xlsx = _refuse(
-        _(
-            "This is not an Excel .xlsx file (CSV and other formats are not accepted). "
-            "Open it in Excel or WPS and save it as “Excel Workbook (.xlsx)”."
-        )
-    )
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise not_xlsx
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise not_xlsx from None
-    if "xl/workbook.xml" not in {info.filename for info in infos}:
-        raise not_xlsx
-    if sum(info.file_size for info in infos) > max_bytes() * UNPACKED_FACTOR:
-        raise _refuse(_("The workbook is too large once unpacked. Split it into smaller files."))
-    # Workbooks never declare a DTD; one would only serve entity-expansion attacks on the
-    # XML parsers (ours and openpyxl's). A DTD can only stand before the root element.
-    try:
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                with archive.open(info) as part:
-                    head = part.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise _damaged()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        raise _damaged() from None
-    return archive
-
-
-def _damaged() -> ValidationError:
-    return _refuse(
-        _("The workbook cannot be read; it may be damaged. Open it in Excel or WPS and save it again.")
-    )
-
-
-def read_sheet(content: bytes) -> SheetData:
+def read_sheet(content: bytes, *, budget: workbooks.Budget | None = None) -> SheetData:
     """Read the first worksheet: find the header row, check the columns, collect the data rows.
 
-    Raises ``ValidationError`` (code "file") when the file as a whole cannot be imported.
+    The file passes the shared guards of ``qingyi.core.workbooks`` first (format, XML,
+    rows, cells, strings, time). Raises ``ValidationError`` (code "file") when the file as a
+    whole cannot be imported.
     """
-    limit = max_rows()
-    # Rows read (blank ones included) before giving up: a sheet formatted down to its last
-    # row must not keep the server busy.
-    physical_limit = limit * 2 + HEADER_SCAN_ROWS + 100
-    too_many = _refuse(
-        _("The file has more than %(max)d rows; import at most %(max)d rows at a time.") % {"max": limit}
-    )
-    with _open_archive(content) as archive:
-        try:
-            path = _first_worksheet_path(archive)
-            scan = _scan_sheet(archive, path) if path else None
-        except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError):
-            raise _damaged() from None
-        if scan is None:
-            raise _refuse(_("The workbook has no worksheet."))
-        if scan.rows > physical_limit:
-            raise too_many
-        try:
-            workbook = openpyxl.load_workbook(
-                io.BytesIO(content), read_only=True, data_only=False, keep_links=False
-            )
-        except Exception:  # openpyxl raises many kinds of error on a damaged file
-            raise _damaged() from None
-        try:
-            if not workbook.worksheets:
-                raise _refuse(_("The workbook has no worksheet."))
-            return _read_first_sheet(workbook, scan.merges, limit=limit, too_many=too_many)
-        finally:
-            workbook.close()
+    budget = budget or workbooks.Budget()
+    with workbooks.open_workbook(content, budget=budget, data_only=False) as (workbook, scan):
+        return _read_first_sheet(workbook, scan.merges, budget=budget)
 
 
-def _read_first_sheet(
-    workbook, merges: list[tuple[str, int, int]], *, limit: int, too_many: ValidationError
-) -> SheetData:
+def _read_first_sheet(workbook, merges: list[tuple[str, int, int]], *, budget: workbooks.Budget) -> SheetData:
+    limit = workbooks.max_rows()
     worksheet = workbook.worksheets[0]
     # The declared dimension may be wrong (too small cuts columns off); read what is there.
     worksheet.reset_dimensions()
@@ -294,7 +125,7 @@ def _read_first_sheet(
             )
         )
 
-    rows = worksheet.iter_rows()
+    rows = workbooks.iter_rows(worksheet, budget=budget)
     header_row = 0
     header_cells: tuple = ()
     first_text_row: tuple[int, tuple] | None = None
@@ -386,7 +217,7 @@ def _read_first_sheet(
             continue
         data.append((row_number, picked))
         if len(data) > limit:
-            raise too_many
+            raise workbooks.too_many_rows()
     if not data:
         raise _refuse(_("The sheet has a header row but no data rows."))
     return SheetData(worksheet.title, header_row, columns, data, workbook.epoch, warnings)

@@ -5,25 +5,34 @@ the rules and the database *without writing any person*, and stores a ``RosterIm
 the preview; ``roster_import_apply`` re-validates (the data may have changed since) and
 writes inside one transaction — every row, or only the valid ones when the admin says so.
 
-Reading is streamed with openpyxl's read-only mode and stops as soon as the file holds too
-many rows. Validation costs a constant number of queries whatever the number of rows, and
-the writes use simple_history's bulk helpers, so each person keeps a history entry naming
-the admin. Field rules come from ``qingyi.people.validation`` (the same messages as the
-forms); this package only adds what belongs to files: columns, cell types, dates, names of
-organisations and departments, and duplicates.
+Reading goes through ``qingyi.core.workbooks`` (the guards every import of an untrusted
+file shares: format, XML through defusedxml, rows, cells, strings, and a time budget for
+the whole upload or apply), then openpyxl's read-only mode. Validation costs a constant
+number of queries whatever the number of rows, and the writes use simple_history's bulk
+helpers, so each person keeps a history entry naming the admin. Field rules come from
+``qingyi.people.validation`` (the same messages as the forms); this package only adds what
+belongs to files: columns, cell types, dates, names of organisations and departments, and
+duplicates.
 
 Decisions: a formula in a cell is refused (its cached value may be stale or missing — the
 admin pastes values instead); merged cells at or below the header row refuse the file (a
 merge leaves all but one of its cells empty); an empty cell leaves an existing person's
 value unchanged; an ID number containing ``*`` (a masked export) is ignored; a person is
 never moved to another organisation by an import (that is a transfer); an unknown
-department is an error, not created.
+department is an error, not created. A row changes an existing person only when its
+identity agrees with theirs (``validation.identify``). What is stored is bounded: the first
+``QINGYI_IMPORT_STORED_ISSUES`` issues and planned changes (the totals in full); the file
+itself is dropped once the import is applied or discarded, and every import is deleted
+``QINGYI_IMPORT_RETENTION_DAYS`` after upload (on each upload, and by the management
+command ``purge_roster_imports``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -31,9 +40,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from qingyi.core import scoping
+from qingyi.core import scoping, workbooks
 from qingyi.organizations.models import Organization
-from qingyi.people.importing.reading import read_sheet, read_upload
+from qingyi.people.importing.reading import read_sheet
 from qingyi.people.importing.validation import CHUNK, Plan, plan_import
 from qingyi.people.models import Person, RosterImport
 
@@ -66,6 +75,31 @@ def _check_organization(actor, organization: Organization) -> None:
         )
 
 
+def stored_issues() -> int:
+    return int(settings.QINGYI_IMPORT_STORED_ISSUES)
+
+
+def _plan_fields(plan: Plan) -> dict:
+    """The plan as the import keeps it: bounded lists, full totals."""
+    limit = stored_issues()
+    return {
+        "total_rows": plan.total,
+        "valid_rows": plan.valid_rows,
+        "errors": plan.issues_as_json(limit),
+        "error_count": len(plan.errors),
+        "changes": plan.changes[:limit],
+        "to_create": len(plan.creates),
+        "to_update": len(plan.updates),
+    }
+
+
+def roster_imports_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the imports (and their files) older than ``QINGYI_IMPORT_RETENTION_DAYS``; the count."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=int(settings.QINGYI_IMPORT_RETENTION_DAYS))
+    deleted, _by_model = RosterImport.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def roster_import_upload(*, file, actor, organization: Organization | None = None) -> RosterImport:
     """Check an uploaded roster and store it for the preview; no person is written.
 
@@ -80,17 +114,18 @@ def roster_import_upload(*, file, actor, organization: Organization | None = Non
                 raise PermissionDenied
             raise ValidationError(_("Choose the organisation to import into."))
     _check_organization(actor, organization)
-    content = read_upload(file)
-    plan = plan_import(read_sheet(content), actor=actor, organization=organization)
+    roster_imports_purge()
+    budget = workbooks.Budget()
+    content = workbooks.read_upload(file)
+    sheet = read_sheet(content, budget=budget)
+    plan = plan_import(sheet, actor=actor, organization=organization, budget=budget)
     file_name = PurePath(str(getattr(file, "name", "") or "roster.xlsx")).name[:255]
     return RosterImport.objects.create(
         organization=organization,
         file_name=file_name,
         content=content,
-        total_rows=plan.total,
-        valid_rows=plan.valid_rows,
-        errors=plan.issues_as_json(),
         uploaded_by=actor,
+        **_plan_fields(plan),
     )
 
 
@@ -114,7 +149,7 @@ def _write(plan: Plan, *, actor, reason: str) -> None:
 
 
 APPLY_FIELDS = [
-    "total_rows", "valid_rows", "errors", "status",
+    "total_rows", "valid_rows", "errors", "error_count", "changes", "to_create", "to_update", "status",
     "created_count", "updated_count", "applied_at", "updated_at",
 ]  # fmt: skip
 
@@ -128,19 +163,22 @@ def roster_import_apply(*, roster_import: RosterImport, actor, only_valid: bool)
     if roster_import.uploaded_by_id != actor.pk:
         raise PermissionDenied
     refusal = ""
+    done = ValidationError(_("This import has already been applied or discarded."))
+    budget = workbooks.Budget()
     # Reading the workbook is pure and slow: do it before taking the database's write lock.
-    content = RosterImport.objects.filter(pk=roster_import.pk).values_list("content", flat=True).get()
-    sheet = read_sheet(bytes(content))
+    status, content = RosterImport.objects.filter(pk=roster_import.pk).values_list("status", "content").get()
+    if status != RosterImport.Status.PREVIEW:
+        raise done
+    sheet = read_sheet(bytes(content), budget=budget)
     with transaction.atomic():
         current = RosterImport.objects.select_for_update().defer("content").get(pk=roster_import.pk)
         organization = Organization.objects.get(pk=current.organization_id)
         _check_organization(actor, organization)
         if current.status != RosterImport.Status.PREVIEW:
-            raise ValidationError(_("This import has already been applied or discarded."))
-        plan = plan_import(sheet, actor=actor, organization=organization)
-        current.total_rows = plan.total
-        current.valid_rows = plan.valid_rows
-        current.errors = plan.issues_as_json()
+            raise done
+        plan = plan_import(sheet, actor=actor, organization=organization, budget=budget)
+        for name, value in _plan_fields(plan).items():
+            setattr(current, name, value)
         bad = len(plan.invalid_rows)
         if bad and not only_valid:
             refusal = _(
@@ -151,6 +189,7 @@ def roster_import_apply(*, roster_import: RosterImport, actor, only_valid: bool)
             refusal = _("Nothing was imported: no row is valid.")
         else:
             reason = (_("Roster import #%(pk)d") % {"pk": current.pk})[:100]
+            budget.check()  # the last moment to give up: nothing is written yet
             try:
                 with transaction.atomic():
                     _write(plan, actor=actor, reason=reason)
@@ -162,7 +201,10 @@ def roster_import_apply(*, roster_import: RosterImport, actor, only_valid: bool)
             current.created_count = len(plan.creates)
             current.updated_count = len(plan.updates)
             current.applied_at = timezone.now()
-        current.save(update_fields=APPLY_FIELDS)
+            current.content = b""  # the file is not needed any more
+        current.save(
+            update_fields=APPLY_FIELDS + (["content"] if current.status == current.Status.APPLIED else [])
+        )
     if refusal:
         raise ValidationError(refusal)
     return current
@@ -176,5 +218,6 @@ def roster_import_discard(*, roster_import: RosterImport, actor) -> RosterImport
         if current.status != RosterImport.Status.PREVIEW:
             raise ValidationError(_("This import has already been applied or discarded."))
         current.status = RosterImport.Status.DISCARDED
-        current.save(update_fields=["status", "updated_at"])
+        current.content = b""
+        current.save(update_fields=["status", "content", "updated_at"])
     return current
