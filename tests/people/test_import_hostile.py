@@ -329,3 +329,11 @@ def test_an_entity_reference_without_a_dtd_is_a_damaged_file(personas):
     rows = [_header_row(), ["&xxe;", "女", "1998-05-03", "E1", "群众"]]
     content = raw_xlsx(sheet_xml(rows))
     assert "may be damaged" in refused(personas.admin_a, content)
+
+
+def test_imported_names_lose_invisible_and_direction_override_characters():
+    from qingyi.people.importing.cells import _convert
+    from qingyi.people.importing.columns import COLUMNS
+
+    name_column = next(column for column in COLUMNS if column.field == "name")
+    assert _convert("张\u202e三\u200b", name_column, epoch=None, choices={}) == "张三"

@@ -14,7 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
-from qingyi.core.text import fold_code, fold_id_number
+from qingyi.core.text import clean_name, fold_code, fold_id_number
 from qingyi.people.importing.columns import (
     CHOICE,
     CHOICE_FIELDS,
@@ -149,7 +149,10 @@ def _convert(value: Any, column: Column, *, epoch: dt.datetime, choices: dict[st
                 % {"value": text, "column": column.header, "choices": accepted}
             )
         return found
-    return _check_length(_unquote(_to_text(value).strip()), column)
+    text = _unquote(_to_text(value).strip())
+    if column.field == "name":  # the one rule for names typed anywhere (core.text)
+        text = clean_name(text)
+    return _check_length(text, column)
 
 
 def _shown(value: Any) -> str:
