@@ -253,10 +253,12 @@ if REDIS_URL:
     SESSION_CACHE_ALIAS = "sessions"
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     _tasks_backend_default = "django_tasks_rq.RQBackend"
+    # The RQ apps (worker command, queue pages) only where there is a Redis to talk to.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _tasks_backend_default = "django_tasks_db.DatabaseBackend"
-INSTALLED_APPS += ["django_rq", "django_tasks_rq", "django_prometheus", "qingyi.ops"]
+INSTALLED_APPS += ["django_prometheus", "qingyi.ops"]
 
 # Background work through the tasks API (django-tasks, Django 6's django.tasks backport).
 TASKS = {
