@@ -123,3 +123,31 @@ def test_unknown_bucket_is_not_found(personas, login):
         == 404
     )
     assert client.get(url, {"key": "le28"}).status_code == 200
+
+
+def test_dashboard_elections_card_is_the_metric_for_a_past_period(personas, login):
+    """The card's count and list are the metric's figure and records, on the period's day."""
+    from qingyi.core import rules
+    from qingyi.organizations.models import Organization
+
+    tree = personas.tree
+    today = dt.date.today()
+    period = Period.year(today.year - 2)
+    # Branch A's term ends half a year after the period: overdue today, not due on the period's day.
+    due = dt.date(today.year - 1, 6, 30)
+    founded = rules.add_years(due, -rules.term_years(Organization.Kind.BRANCH))
+    Organization.objects.filter(pk=tree.branch_a.pk).update(founded_on=founded)
+    metric = metrics.get("organizations.elections_due")
+    scope = metrics.Scope(organization=tree.committee, period=period)
+    then = set(metric.records(scope))
+    now = set(metric.records(_scope(tree.committee)))
+    assert tree.branch_a in now and tree.branch_a not in then  # the two days disagree
+
+    client = login(personas.committee_admin)
+    body = client.get(reverse("core:home"), {"period": period.label}).content.decode()
+    card = body.split("Elections overdue or due soon</span>", 1)[1].split('<div class="col-lg-6">', 1)[0]
+    assert f'data-metric-badge="organizations.elections_due">{metric.value(scope)}<' in card
+    assert f'data-metric="organizations.elections_due">{metric.value(scope)}<' in body
+    assert tree.branch_a.name not in card
+    for org in then:
+        assert org.name in card
