@@ -185,6 +185,11 @@ class AttendanceSummary:
         return share(self.present, self.expected)
 
 
+def present_count(activity: Activity) -> int:
+    """How many are recorded present (the QR screen's figure, polled: one COUNT)."""
+    return Attendance.objects.filter(activity=activity, status=Attendance.Status.PRESENT).count()
+
+
 def attendance_summary(activity: Activity) -> AttendanceSummary:
     """Counts for the whole activity; once held, the expected are the recorded rows."""
     counts = dict(

@@ -18,8 +18,8 @@ from qingyi.api import activities as activities_api
 from qingyi.api import callups as callups_api
 from qingyi.api import errors
 from qingyi.api import escorts as escorts_api
-from qingyi.api import growth as growth_api
 from qingyi.api import figures as figures_api
+from qingyi.api import growth as growth_api
 from qingyi.api import organizations as organizations_api
 from qingyi.api import people as people_api
 from qingyi.api import volunteering as volunteering_api

@@ -114,6 +114,15 @@ def shifts_of(callup: CallUp) -> QuerySet[Shift]:
     )
 
 
+def response_counts(responses: QuerySet[Response]) -> dict[str, int]:
+    """The board's figures in one aggregate: sent, accepted, declined."""
+    return responses.aggregate(
+        sent=Count("pk"),
+        accepted=Count("pk", filter=Q(answer=Response.Answer.ACCEPTED)),
+        declined=Count("pk", filter=Q(answer=Response.Answer.DECLINED)),
+    )
+
+
 def responses_of(callup: CallUp, *, answer: str | None = None) -> QuerySet[Response]:
     """The responses with the volunteer and the post they were given (if any): flat queries."""
     placed = Signup.objects.filter(
