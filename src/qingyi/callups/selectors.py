@@ -104,6 +104,11 @@ def targeted_volunteers(callup: CallUp, targeting) -> QuerySet[Volunteer]:
     return qs
 
 
+def targeted_count(callup: CallUp, targeting) -> int:
+    """How many volunteers the targeting selects (the preview before sending)."""
+    return targeted_volunteers(callup, targeting).count()
+
+
 def shifts_of(callup: CallUp) -> QuerySet[Shift]:
     """The call-up's posts (one shift each) with the places taken."""
     return (

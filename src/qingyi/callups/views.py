@@ -158,7 +158,7 @@ def callup_preview(request, callup_pk: int):
     errors = targeting.errors() if targeting else {}
     preview = None
     if targeting is not None and not errors:
-        preview = selectors.targeted_volunteers(callup, targeting).count()
+        preview = selectors.targeted_count(callup, targeting)
     return render(
         request,
         "callups/detail.html#preview",

@@ -75,6 +75,13 @@ def projects_for(user) -> QuerySet[Project]:
     )
 
 
+def with_upcoming_shifts(projects: QuerySet[Project], *, now: dt.datetime) -> QuerySet[Project]:
+    """Annotate each project's ``upcoming`` shifts (not cancelled, starting from ``now``)."""
+    return projects.annotate(
+        upcoming=Count("shifts", filter=Q(shifts__start__gte=now, shifts__cancelled_at__isnull=True))
+    )
+
+
 def shifts_for(user) -> QuerySet[Shift]:
     return scoping.scope(
         Shift.objects.select_related("project", "project__organization", "post"),
