@@ -130,15 +130,6 @@ def elections_due(organization: Organization, *, today: dt.date | None = None) -
     return [row for row in rows_for(orgs, today) if row.election_state in {"overdue", "due_soon"}]
 
 
-def election_rows(queryset: QuerySet[Organization], *, today: dt.date) -> list[TreeRow]:
-    """Rows (with their election date and state on ``today``) for the given organisations.
-
-    The dashboard lists the ``organizations.elections_due`` metric's own records with it, so
-    the list and the figure come from one computation on one day.
-    """
-    return rows_for(list(with_tree_figures(queryset).order_by("path")), today)
-
-
 def positions_current(queryset: QuerySet[Position], on: dt.date) -> QuerySet[Position]:
     return queryset.filter(Q(end_on__isnull=True) | Q(end_on__gte=on), start_on__lte=on)
 
@@ -173,3 +164,12 @@ def organization_for_user(user, pk, *, perm: str = scoping.ORG_VIEW, need: str |
         org_of=lambda org: org,
         pk=pk,
     )
+
+
+def election_rows(queryset: QuerySet[Organization], *, today: dt.date) -> list[TreeRow]:
+    """Rows (with their election date and state on ``today``) for the given organisations.
+
+    The dashboard lists the ``organizations.elections_due`` metric's own records with it, so
+    the list and the figure come from one computation on one day.
+    """
+    return rows_for(list(with_tree_figures(queryset).order_by("path")), today)
