@@ -29,9 +29,9 @@ from qingyi.core.params import query_id
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organization_for_user, organizations_for
-from qingyi.volunteering import selectors
 from qingyi.volunteering.metrics import own_volunteers_records, verified_records
 from qingyi.volunteering.models import Volunteer
+from qingyi.volunteering.selectors import hours_per_volunteer
 
 VIEW = scoping.METRICS_VIEW
 
@@ -307,7 +307,7 @@ def _volunteer_rows(records):
     (``selectors.hours_per_volunteer``, the hours overview's computation)."""
     kinds = {value: str(label) for value, label in Volunteer.Kind.choices}
     volunteers = Volunteer.objects.filter(pk__in=records.values("volunteer_id"))
-    rows = selectors.hours_per_volunteer(volunteers, records).values_list(
+    rows = hours_per_volunteer(volunteers, records).values_list(
         "name", "kind", "organization__name", "hours", "services", "served"
     )
     for name, kind, organization, hours, services, served in rows.iterator(chunk_size=2000):
