@@ -11,10 +11,10 @@ For a breakdown, ``records(scope, key)`` lists the records behind one bucket.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
@@ -141,7 +141,7 @@ def breakdown(queryset: QuerySet, field: str, labels: dict[str, Any] | None = No
     return buckets
 
 
-def median_duration(queryset: QuerySet, start_field: str, end_field: str) -> dt.timedelta | None:
+def median_duration(queryset: QuerySet, start_field: str, end_field: str) -> timedelta | None:
     """The median of ``end - start`` in the database: a count and one ordered slice."""
     n = queryset.count()
     if not n:
@@ -151,4 +151,4 @@ def median_duration(queryset: QuerySet, start_field: str, end_field: str) -> dt.
         .order_by("wait", "pk")
         .values_list("wait", flat=True)[(n - 1) // 2 : n // 2 + 1]
     )
-    return sum(waits, dt.timedelta()) / len(waits)
+    return sum(waits, timedelta()) / len(waits)
