@@ -1,10 +1,17 @@
 import datetime as dt
+import importlib
+import io
+import statistics
 
+import pytest
+from django.apps import apps
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from qingyi.core import metrics
 from qingyi.core.periods import Period
-from qingyi.organizations.models import Position
+from qingyi.organizations.models import Organization, Position
 from tests.factories import PersonFactory, years_ago
 
 
@@ -12,21 +19,74 @@ def _scope(org, year=None):
     return metrics.Scope(organization=org, period=Period.year(year or dt.date.today().year))
 
 
-def test_every_registered_metric_computes_and_lists_records(personas):
-    scope = _scope(personas.tree.committee)
-    assert {"people.active", "people.youth_share", "organizations.elections_due"} <= set(metrics.REGISTRY)
+def _column(metric, record):
+    value = metric.column(record) if callable(metric.column) else getattr(record, metric.column)
+    return float(value)
+
+
+@pytest.fixture
+def demo_scope(db):
+    """The demo hospital at its smallest size: every domain has records (about 8 s to build)."""
+    call_command("demo_data", people=200, stdout=io.StringIO())
+    today = timezone.localdate()
+    period = Period.parse(f"{today - dt.timedelta(days=365)}..{today}")
+    return metrics.Scope(organization=Organization.objects.get(depth=1), period=period)
+
+
+def test_every_registered_metric_has_data_and_its_figure_comes_from_its_records(demo_scope):
+    """Each metric, on the demo hospital: it has records, and its figure is their count, or the
+    sum (average, median) of its ``column`` over them, or for a share records / ``whole``; each
+    bucket of a breakdown likewise from its own records. A new metric without data in the demo
+    fails here: give the demo builder its records."""
+    scope = demo_scope
+    assert len(metrics.REGISTRY) >= 60
+    empty = []
     for metric in metrics.REGISTRY.values():
-        value = metric.value(scope)
-        records = metric.records(scope)
         assert metric.aggregate in {"count", "sum", "average", "median"}, metric.name
-        if metric.aggregate != "count":
-            assert records.count() >= 0
+        assert metric.aggregate == "count" or metric.column, f"{metric.name}: which column is aggregated?"
+        assert metric.kind != "share" or metric.whole is not None, f"{metric.name}: a share of what?"
+        records = metric.records(scope)
+        if not records.exists():
+            empty.append(metric.name)
             continue
+        value = metric.value(scope)
         if metric.kind == "breakdown":
+            assert any(bucket.value for bucket in value), metric.name
             for bucket in value:
-                assert metric.records(scope, bucket.key).count() == bucket.value, (metric.name, bucket)
-        elif metric.kind == "number":
-            assert records.count() == value, metric.name
+                figure = _figure(metric, scope, metric.records(scope, bucket.key))
+                assert bucket.value == figure, (metric.name, bucket)
+        else:
+            assert value == _figure(metric, scope, records), metric.name
+            assert value, metric.name  # data, so a figure that can disagree
+    assert not empty, f"metrics with no records in the demo hospital: {empty}"
+
+
+def _figure(metric, scope, records):
+    if metric.kind == "share":
+        return metrics.share(records.count(), metric.whole(scope).count())
+    if metric.aggregate == "count":
+        return records.count()
+    values = [_column(metric, record) for record in records]
+    if metric.aggregate == "sum":
+        return pytest.approx(sum(values), abs=0.005)
+    if metric.aggregate == "average":
+        return pytest.approx(statistics.mean(values), abs=0.005)
+    return pytest.approx(statistics.median(values), abs=0.05)
+
+
+def test_every_metrics_module_registers_metrics():
+    """Autodiscovery imports ``<app>.metrics`` of every app: each such module is a registry
+    module (the API's router for /metrics is ``api/figures.py``, not ``api/metrics.py``)."""
+    modules = {m.compute.__module__ for m in metrics.REGISTRY.values()}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("qingyi.") or config.name == "qingyi.core":
+            continue
+        try:
+            importlib.import_module(f"{config.name}.metrics")
+        except ModuleNotFoundError as exc:
+            assert exc.name == f"{config.name}.metrics"
+            continue
+        assert f"{config.name}.metrics" in modules, f"{config.name}.metrics registers no metric"
 
 
 def test_figures_follow_the_subtree(personas):
@@ -123,3 +183,31 @@ def test_unknown_bucket_is_not_found(personas, login):
         == 404
     )
     assert client.get(url, {"key": "le28"}).status_code == 200
+
+
+def test_dashboard_elections_card_is_the_metric_for_a_past_period(personas, login):
+    """The card's count and list are the metric's figure and records, on the period's day."""
+    from qingyi.core import rules
+    from qingyi.organizations.models import Organization
+
+    tree = personas.tree
+    today = dt.date.today()
+    period = Period.year(today.year - 2)
+    # Branch A's term ends half a year after the period: overdue today, not due on the period's day.
+    due = dt.date(today.year - 1, 6, 30)
+    founded = rules.add_years(due, -rules.term_years(Organization.Kind.BRANCH))
+    Organization.objects.filter(pk=tree.branch_a.pk).update(founded_on=founded)
+    metric = metrics.get("organizations.elections_due")
+    scope = metrics.Scope(organization=tree.committee, period=period)
+    then = set(metric.records(scope))
+    now = set(metric.records(_scope(tree.committee)))
+    assert tree.branch_a in now and tree.branch_a not in then  # the two days disagree
+
+    client = login(personas.committee_admin)
+    body = client.get(reverse("core:home"), {"period": period.label}).content.decode()
+    card = body.split("Elections overdue or due soon</span>", 1)[1].split('<div class="col-lg-6">', 1)[0]
+    assert f'data-metric-badge="organizations.elections_due">{metric.value(scope)}<' in card
+    assert f'data-metric="organizations.elections_due">{metric.value(scope)}<' in body
+    assert tree.branch_a.name not in card
+    for org in then:
+        assert org.name in card

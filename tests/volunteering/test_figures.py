@@ -474,3 +474,33 @@ def test_the_api_serves_the_breakdowns_and_their_records(hours_world, api_as):
     # Branch A's admin asks for the committee: not in their scope.
     other = api_as(hours_world.personas.admin_a).get("/metrics/volunteering.hours_by_organization", query)
     assert other.status_code == 404
+
+
+def test_hours_per_volunteer_is_one_selector_read_by_both_exports(hours_world, login, monkeypatch):
+    """The figures export's "Hours per volunteer" sheet and the hours export read
+    ``selectors.hours_per_volunteer`` (the figures export used to group the records itself)."""
+    from qingyi.volunteering import selectors, views_figures
+
+    calls = []
+    real = selectors.hours_per_volunteer
+
+    def spy(volunteers, records):
+        calls.append(records.model)
+        return real(volunteers, records)
+
+    monkeypatch.setattr(selectors, "hours_per_volunteer", spy)
+    monkeypatch.setattr(views_figures, "hours_per_volunteer", spy)
+    client = login(hours_world.personas.committee_admin)
+    query = {"org": hours_world.tree.committee.pk, "period": str(YEAR), "basis": "volunteers"}
+    figures = client.get(reverse("volunteering:figures_export"), query)
+    assert calls == [ServiceRecord]
+    hours = client.get(reverse("volunteering:hours_export"), {"period": str(YEAR)})
+    assert calls == [ServiceRecord, ServiceRecord]
+    sheet = load_workbook(io.BytesIO(figures.content))["Hours per volunteer"]
+    per_volunteer = {row[0]: (row[3], row[4], row[5]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    overview = {
+        row[0]: (float(row[5]), row[6], row[7])
+        for row in load_workbook(io.BytesIO(hours.content)).active.iter_rows(min_row=2, values_only=True)
+        if row[5]
+    }
+    assert per_volunteer and per_volunteer == overview

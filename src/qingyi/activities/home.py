@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qingyi.activities import selectors
-from qingyi.activities.models import Activity, Attendance
+from qingyi.activities.models import Activity
 
 
 def my_activities_card(user) -> dict | None:
@@ -16,9 +16,9 @@ def my_activities_card(user) -> dict | None:
     for activity in upcoming:
         activity.my_registration = registrations.get(activity.pk)
     counts = selectors.attendance_counts(person)
-    total = sum(counts.values())
+    rate = selectors.attendance_rate_of(counts)
     return {
         "upcoming": upcoming,
         "counts": counts,
-        "rate": round(100 * counts[Attendance.Status.PRESENT] / total) if total else None,
+        "rate": round(rate) if rate is not None else None,  # the card shows whole percents
     }

@@ -164,6 +164,7 @@ def _attendance_records(scope: Scope, key: str | None = None) -> QuerySet[Attend
     unit="%",
     kind="share",
     records=lambda scope, key=None: _attendance_records(scope, Attendance.Status.PRESENT),
+    whole=lambda scope, key=None: _attendance(scope),
     columns=ATTENDANCE_COLUMNS,
     description=_("Present as a share of the expected attendees of the activities held (attendance taken)."),
 )

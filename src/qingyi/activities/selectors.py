@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from qingyi.activities.models import Activity, ActivityOrganizer, Attendance, Publication, Registration
 from qingyi.core import rules, scoping
+from qingyi.core.metrics import share
 from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization
 from qingyi.people.models import Person
@@ -185,6 +186,11 @@ class AttendanceSummary:
         return share(self.present, self.expected)
 
 
+def present_count(activity: Activity) -> int:
+    """How many are recorded present (the QR screen's figure, polled: one COUNT)."""
+    return Attendance.objects.filter(activity=activity, status=Attendance.Status.PRESENT).count()
+
+
 def attendance_summary(activity: Activity) -> AttendanceSummary:
     """Counts for the whole activity; once held, the expected are the recorded rows."""
     counts = dict(
@@ -254,6 +260,12 @@ def attendance_counts(person: Person) -> dict[str, int]:
         .values_list("status", "n")
     )
     return counts
+
+
+def attendance_rate_of(counts: dict[str, int]) -> float | None:
+    """Present as a percentage (one decimal) of ``attendance_counts``; None with no records."""
+    total = sum(counts.values())
+    return share(counts[Attendance.Status.PRESENT], total) if total else None
 
 
 def upcoming_for_person(person: Person, *, now: dt.datetime | None = None) -> QuerySet[Activity]:

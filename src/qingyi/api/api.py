@@ -18,8 +18,8 @@ from qingyi.api import activities as activities_api
 from qingyi.api import callups as callups_api
 from qingyi.api import errors
 from qingyi.api import escorts as escorts_api
+from qingyi.api import figures as figures_api
 from qingyi.api import growth as growth_api
-from qingyi.api import metrics as metrics_api
 from qingyi.api import organizations as organizations_api
 from qingyi.api import people as people_api
 from qingyi.api import volunteering as volunteering_api
@@ -40,7 +40,7 @@ organisations, 422 a parameter that is not valid.
 ROUTERS: tuple[tuple[str, Router], ...] = (
     ("/organizations", organizations_api.router),
     ("/people", people_api.router),
-    ("/metrics", metrics_api.router),
+    ("/metrics", figures_api.router),
     ("/activities", activities_api.router),
     ("/escorts", escorts_api.router),
     ("/callups", callups_api.router),

@@ -8,7 +8,6 @@ is the committee's: org admins see it, and the answers of their own cadres only.
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
@@ -148,7 +147,7 @@ class ChecklistDetailOut(ChecklistOut):
 def checklist_list(request):
     user = user_of(request)
     scoping.require_perm(user, scoping.GROWTH_MANAGE)
-    return selectors.checklists_for(user).annotate(question_count=Count("questions")).order_by("-year", "pk")
+    return selectors.with_question_counts(selectors.checklists_for(user)).order_by("-year", "pk")
 
 
 @router.get(
@@ -159,11 +158,10 @@ def checklist_list(request):
 def checklist_detail(request, id: Id):
     user = user_of(request)
     checklist = selectors.get_for_user(
-        selectors.checklists_for(user).annotate(question_count=Count("questions")), user, pk=id
+        selectors.with_question_counts(selectors.checklists_for(user)), user, pk=id
     )
     progress = selectors.inspection_progress(user, checklist) if checklist.is_published else []
-    checklist.cadres = sum(row.cadres for row in progress)
-    checklist.answered = sum(row.answered for row in progress)
+    checklist.cadres, checklist.answered = selectors.inspection_totals(progress)
     return checklist
 
 

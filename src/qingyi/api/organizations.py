@@ -12,10 +12,8 @@ from pydantic import field_validator
 from qingyi.api.pagination import PageMapped, Pagination, paginate
 from qingyi.api.schemas import Id, Ref, blank_is_none, choice, ref, responses, user_of
 from qingyi.core import scoping
-from qingyi.core.scoping import subtree_ids
 from qingyi.organizations import selectors
 from qingyi.organizations.models import Organization, Position
-from qingyi.people.models import Person
 
 router = Router(tags=["organizations"])
 
@@ -130,9 +128,8 @@ def organization_detail(request, id: Id):
     )
     today = timezone.localdate()
     item = _page([org])[0]
-    item["subtree_members"] = Person.objects.filter(
-        organization__in=subtree_ids(org.path), status=Person.Status.ACTIVE
-    ).count()
+    # The organisation page's figure (its first tree row), not a count of our own.
+    item["subtree_members"] = selectors.subtree_rows(org, today=today)[0].subtree_members
     item["children"] = [
         {"id": pk, "name": name} for pk, name in org.children().order_by("path").values_list("pk", "name")
     ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingyi.callups.models import CallUp, Response
 from qingyi.callups.selectors import youth_q
-from qingyi.core.metrics import Scope, metric, share
+from qingyi.core.metrics import Scope, median_duration, metric, share
 from qingyi.core.scoping import subtree_ids
 
 CALLUP_COLUMNS = (
@@ -83,8 +83,6 @@ def youth_share_of(responses: QuerySet[Response], on: dt.date) -> float:
 
 def median_response_minutes_of(responses: QuerySet[Response]) -> float:
     """The median minutes from sending to the first answer (0 when nobody answered)."""
-    from qingyi.escorts.metrics import median_duration
-
     median = median_duration(responses.filter(responded_at__isnull=False), "sent_at", "responded_at")
     return round(median.total_seconds() / 60, 1) if median is not None else 0.0
 
@@ -119,6 +117,7 @@ def callups_responders(scope: Scope) -> int:
     unit="%",
     kind="share",
     records=_accepted,
+    whole=_responders,
     columns=RESPONSE_COLUMNS,
     description=_("Of the answers given in the period, the share that accepted."),
 )
@@ -132,6 +131,7 @@ def callups_acceptance_rate(scope: Scope) -> float:
     unit="%",
     kind="share",
     records=_youth,
+    whole=_responders,
     columns=RESPONSE_COLUMNS,
     description=_("Responders aged 14–35 on the period's last day, as a share of all responders."),
 )
@@ -142,6 +142,7 @@ def callups_youth_share(scope: Scope) -> float:
 @metric(
     "callups.median_response_minutes",
     aggregate="median",
+    column=lambda response: (response.responded_at - response.sent_at).total_seconds() / 60,
     label=_("Median call-up response time"),
     unit=_("minutes"),
     records=_responders,

@@ -104,6 +104,11 @@ def targeted_volunteers(callup: CallUp, targeting) -> QuerySet[Volunteer]:
     return qs
 
 
+def targeted_count(callup: CallUp, targeting) -> int:
+    """How many volunteers the targeting selects (the preview before sending)."""
+    return targeted_volunteers(callup, targeting).count()
+
+
 def shifts_of(callup: CallUp) -> QuerySet[Shift]:
     """The call-up's posts (one shift each) with the places taken."""
     return (
@@ -111,6 +116,15 @@ def shifts_of(callup: CallUp) -> QuerySet[Shift]:
         .select_related("post")
         .annotate(taken=Count("signups", filter=Q(signups__status__in=Signup.HOLDING)))
         .order_by("post__name", "start", "pk")
+    )
+
+
+def response_counts(responses: QuerySet[Response]) -> dict[str, int]:
+    """The board's figures in one aggregate: sent, accepted, declined."""
+    return responses.aggregate(
+        sent=Count("pk"),
+        accepted=Count("pk", filter=Q(answer=Response.Answer.ACCEPTED)),
+        declined=Count("pk", filter=Q(answer=Response.Answer.DECLINED)),
     )
 
 

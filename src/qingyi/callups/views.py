@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,11 +76,7 @@ def _board(request, callup, **extra):
     (the full list is on the API), so the polled fragment stays fast at thousands of recipients."""
     responses = selectors.responses_of(callup)
     day = timezone.localtime(callup.starts_at).date()
-    counts = responses.aggregate(
-        sent=Count("pk"),
-        accepted=Count("pk", filter=Q(answer=Response.Answer.ACCEPTED)),
-        declined=Count("pk", filter=Q(answer=Response.Answer.DECLINED)),
-    )
+    counts = selectors.response_counts(responses)
     context = {
         "callup": callup,
         "shifts": list(selectors.shifts_of(callup)),
@@ -163,7 +158,7 @@ def callup_preview(request, callup_pk: int):
     errors = targeting.errors() if targeting else {}
     preview = None
     if targeting is not None and not errors:
-        preview = selectors.targeted_volunteers(callup, targeting).count()
+        preview = selectors.targeted_count(callup, targeting)
     return render(
         request,
         "callups/detail.html#preview",

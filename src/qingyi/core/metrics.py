@@ -14,10 +14,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, QuerySet
 
 from qingyi.core.periods import Period
 
@@ -51,6 +52,11 @@ class Metric:
     # listed — checked for every metric by tests/core/test_metrics.py), or "sum", "average",
     # "median" of a column of them.
     aggregate: str = "count"
+    # For "sum", "average" and "median": what is summed (averaged...) over the records — an
+    # attribute name, or a function of one record.
+    column: Any = ""
+    # For a share: the records of the whole, so the figure is share(records, whole) in percent.
+    whole: Callable[..., QuerySet] | None = None
     domain: str = ""
     description: Any = ""
     # Columns shown when listing the records behind the figure: (attribute, label).
@@ -71,6 +77,8 @@ def metric(
     unit: Any = "",
     kind: str = "number",
     aggregate: str = "count",
+    column: Any = "",
+    whole: Callable[..., QuerySet] | None = None,
     description: Any = "",
     columns: tuple[tuple[str, Any], ...] = (),
 ) -> Callable[[Callable[[Scope], Any]], Callable[[Scope], Any]]:
@@ -87,6 +95,8 @@ def metric(
             unit=unit,
             kind=kind,
             aggregate=aggregate,
+            column=column,
+            whole=whole,
             domain=compute.__module__.split(".")[1] if compute.__module__.startswith("qingyi.") else "",
             description=description,
             columns=columns,
@@ -118,8 +128,6 @@ def share(part: int, whole: int) -> float:
 
 def breakdown(queryset: QuerySet, field: str, labels: dict[str, Any] | None = None) -> list[Bucket]:
     """Count rows per value of ``field`` in one GROUP BY; buckets in the order of ``labels``."""
-    from django.db.models import Count
-
     counts = {
         (key if key is not None else ""): n
         for key, n in queryset.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n")
@@ -131,3 +139,16 @@ def breakdown(queryset: QuerySet, field: str, labels: dict[str, Any] | None = No
     for key, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         buckets.append(Bucket(str(key), str(key) if key != "" else "—", n))
     return buckets
+
+
+def median_duration(queryset: QuerySet, start_field: str, end_field: str) -> timedelta | None:
+    """The median of ``end - start`` in the database: a count and one ordered slice."""
+    n = queryset.count()
+    if not n:
+        return None
+    waits = list(
+        queryset.annotate(wait=ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField()))
+        .order_by("wait", "pk")
+        .values_list("wait", flat=True)[(n - 1) // 2 : n // 2 + 1]
+    )
+    return sum(waits, timedelta()) / len(waits)

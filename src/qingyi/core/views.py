@@ -17,14 +17,15 @@ from qingyi.core.forms import SettingsForm
 from qingyi.core.params import query_id
 from qingyi.core.periods import Period, PeriodError
 from qingyi.core.services import settings_update
-from qingyi.organizations.selectors import elections_due, organization_for_user, primary_organization
+from qingyi.organizations.selectors import election_rows, organization_for_user, primary_organization
 
+ELECTIONS_DUE = "organizations.elections_due"
 TILES = (
     "people.active",
     "people.league_members",
     "people.youth_share",
     "people.due_to_age_out",
-    "organizations.elections_due",
+    ELECTIONS_DUE,
 )
 CHARTS = ("people.by_political_status", "people.by_profession", "organizations.cadre_age")
 
@@ -53,7 +54,8 @@ def home(request):
     if not scoping.has_perm(request.user, scoping.METRICS_VIEW):
         return render(request, "core/member_home.html", {"cards": cards})
     scope = _scope_from_request(request)
-    tiles = [(metrics.get(name), metrics.get(name).value(scope)) for name in TILES]
+    values = {name: metrics.get(name).value(scope) for name in TILES}
+    tiles = [(metrics.get(name), values[name]) for name in TILES]
     charts = []
     for name in CHARTS:
         metric = metrics.get(name)
@@ -65,11 +67,19 @@ def home(request):
                 "data": json.dumps([{"name": b.label, "value": b.value, "key": b.key} for b in buckets]),
             }
         )
-    due = elections_due(scope.organization)
+    # The elections card: the metric's figure and its own records, on the period's day.
+    due = election_rows(metrics.get(ELECTIONS_DUE).records(scope), today=scope.period.as_of)
     return render(
         request,
         "core/home.html",
-        {"scope": scope, "tiles": tiles, "charts": charts, "elections_due": due, "cards": cards},
+        {
+            "scope": scope,
+            "tiles": tiles,
+            "charts": charts,
+            "elections_due": due,
+            "elections_due_count": values[ELECTIONS_DUE],
+            "cards": cards,
+        },
     )
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
+from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingyi.core.metrics import Bucket, Scope, metric
+from qingyi.core.metrics import Bucket, Scope, median_duration, metric
 from qingyi.core.params import parse_id
 from qingyi.core.scoping import subtree_ids
 from qingyi.escorts.models import EscortRequest
@@ -107,6 +107,7 @@ def escorts_cancelled(scope: Scope) -> int:
 @metric(
     "escorts.average_rating",
     aggregate="average",
+    column="rating",
     label=_("Average escort rating"),
     unit=_("stars of 5"),
     records=_rated,
@@ -118,22 +119,10 @@ def escorts_average_rating(scope: Scope) -> float:
     return round(float(value), 2) if value is not None else 0.0
 
 
-def median_duration(queryset: QuerySet, start_field: str, end_field: str) -> dt.timedelta | None:
-    """The median of ``end - start`` in the database: a count and one ordered slice."""
-    n = queryset.count()
-    if not n:
-        return None
-    waits = list(
-        queryset.annotate(wait=ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField()))
-        .order_by("wait", "pk")
-        .values_list("wait", flat=True)[(n - 1) // 2 : n // 2 + 1]
-    )
-    return sum(waits, dt.timedelta()) / len(waits)
-
-
 @metric(
     "escorts.median_minutes_to_assignment",
     aggregate="median",
+    column=lambda request: (request.assigned_at - request.created_at).total_seconds() / 60,
     label=_("Median time to assignment"),
     unit=_("minutes"),
     records=_assigned,

@@ -64,6 +64,7 @@ def _training_records(scope: Scope, key: str | None = None) -> QuerySet[Training
 @metric(
     "growth.training_hours",
     aggregate="sum",
+    column="hours",
     label=_("Cadre training hours"),
     unit=_("hours"),
     records=_training_records,
@@ -79,6 +80,7 @@ def training_hours(scope: Scope) -> float:
 @metric(
     "growth.training_hours_by_level",
     aggregate="sum",
+    column="hours",
     label=_("Training hours by organiser level"),
     kind="breakdown",
     unit=_("hours"),
@@ -176,6 +178,7 @@ def _answered_records(scope: Scope, key: str | None = None) -> QuerySet[SelfInsp
     unit="%",
     kind="share",
     records=_answered_records,
+    whole=lambda scope, key=None: _year_cadres(scope)[0],
     columns=(("person", _("Cadre")), ("checklist", _("Checklist")), ("created_at", _("Answered at"))),
     description=_(
         "Cadres who answered the year's published self-inspection checklist (六查六问), as a share "

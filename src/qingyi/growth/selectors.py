@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Count,
     DecimalField,
     Exists,
     OuterRef,
@@ -133,6 +134,14 @@ def contests_for(user) -> QuerySet[ContestResult]:
     )
 
 
+def pending_records_count(user) -> int:
+    """Training records and contest results in the user's scope awaiting approval."""
+    return (
+        trainings_for(user).filter(status=RecordStatus.PENDING).count()
+        + contests_for(user).filter(status=RecordStatus.PENDING).count()
+    )
+
+
 def inspections_for(user) -> QuerySet[SelfInspection]:
     return scoping.scope(
         SelfInspection.objects.select_related("person", "person__organization", "checklist"),
@@ -164,6 +173,16 @@ def checklists_for(user) -> QuerySet[Checklist]:
         return Checklist.objects.none()
     q = Q(organization__path__in={root_path(p) for p in paths}) | scoping.path_q(paths, "organization__path")
     return Checklist.objects.filter(q).select_related("organization")
+
+
+def with_question_counts(queryset: QuerySet[Checklist]) -> QuerySet[Checklist]:
+    """Annotate each checklist's ``question_count``."""
+    return queryset.annotate(question_count=Count("questions"))
+
+
+def inspection_totals(progress: list[OrgProgress]) -> tuple[int, int]:
+    """Cadres and how many of them answered, over ``inspection_progress`` rows."""
+    return sum(row.cadres for row in progress), sum(row.answered for row in progress)
 
 
 def get_for_user(queryset: QuerySet, user, **lookup):

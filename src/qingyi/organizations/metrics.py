@@ -11,6 +11,7 @@ from qingyi.core import rules
 from qingyi.core.metrics import Bucket, Scope, breakdown, metric
 from qingyi.organizations.models import Organization, Position
 from qingyi.organizations.selectors import cadres_in, elections_due, subtree
+from qingyi.people.models import Person
 
 
 def _live(scope: Scope) -> QuerySet[Organization]:
@@ -66,8 +67,6 @@ def _cadres(scope: Scope) -> QuerySet[Position]:
 
 
 def _cadre_people(scope: Scope):
-    from qingyi.people.models import Person
-
     return Person.objects.filter(pk__in=_cadres(scope).values("person_id")).select_related(
         "organization", "department"
     )
@@ -129,8 +128,6 @@ def _cadre_education_records(scope: Scope, key: str | None = None):
     columns=CADRE_COLUMNS,
 )
 def cadre_education(scope: Scope):
-    from qingyi.people.models import Person
-
     return breakdown(
         _cadre_people(scope), "education", {**dict(Person.Education.choices), "": _("Not given")}
     )

@@ -164,3 +164,12 @@ def organization_for_user(user, pk, *, perm: str = scoping.ORG_VIEW, need: str |
         org_of=lambda org: org,
         pk=pk,
     )
+
+
+def election_rows(queryset: QuerySet[Organization], *, today: dt.date) -> list[TreeRow]:
+    """Rows (with their election date and state on ``today``) for the given organisations.
+
+    The dashboard lists the ``organizations.elections_due`` metric's own records with it, so
+    the list and the figure come from one computation on one day.
+    """
+    return rows_for(list(with_tree_figures(queryset).order_by("path")), today)

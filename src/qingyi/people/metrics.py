@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from qingyi.core.metrics import Scope, breakdown, metric, share
+from qingyi.core.metrics import Bucket, Scope, breakdown, metric, share
 from qingyi.core.scoping import subtree_ids
+from qingyi.organizations.models import Department, PartyBranch
 from qingyi.people.models import Person
 from qingyi.people.selectors import due_to_age_out_q, youth_q
 
@@ -105,14 +106,12 @@ def _department_records(scope: Scope, key: str | None = None) -> QuerySet[Person
     columns=PERSON_COLUMNS,
 )
 def people_by_department(scope: Scope):
-    from qingyi.organizations.models import Department
 
     return _named_buckets(breakdown(_active(scope), "department_id"), Department, _("No department"))
 
 
 def _named_buckets(rows, model, empty_label):
     """Relabel id buckets with the names of ``model`` rows (one query)."""
-    from qingyi.core.metrics import Bucket
 
     names = dict(model.objects.filter(pk__in=[b.key for b in rows if b.key]).values_list("pk", "name"))
     return [Bucket(b.key, names.get(int(b.key), "—") if b.key else str(empty_label), b.value) for b in rows]
@@ -128,6 +127,7 @@ def _youth_records(scope: Scope, key: str | None = None) -> QuerySet[Person]:
     unit="%",
     kind="share",
     records=_youth_records,
+    whole=lambda scope, key=None: _active(scope),
     columns=PERSON_COLUMNS,
     description=_("Active people aged 14–35 on the period's last day, as a share of all active people."),
 )
@@ -189,7 +189,6 @@ def _party_branch_records(scope: Scope, key: str | None = None) -> QuerySet[Pers
     ),
 )
 def people_by_party_branch(scope: Scope):
-    from qingyi.organizations.models import PartyBranch
 
     return _named_buckets(
         breakdown(_active(scope), "organization__party_branch_id"), PartyBranch, _("Not paired")

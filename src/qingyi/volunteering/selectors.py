@@ -75,6 +75,13 @@ def projects_for(user) -> QuerySet[Project]:
     )
 
 
+def with_upcoming_shifts(projects: QuerySet[Project], *, now: dt.datetime) -> QuerySet[Project]:
+    """Annotate each project's ``upcoming`` shifts (not cancelled, starting from ``now``)."""
+    return projects.annotate(
+        upcoming=Count("shifts", filter=Q(shifts__start__gte=now, shifts__cancelled_at__isnull=True))
+    )
+
+
 def shifts_for(user) -> QuerySet[Shift]:
     return scoping.scope(
         Shift.objects.select_related("project", "project__organization", "post"),
@@ -375,33 +382,35 @@ def no_shows_of(volunteer: Volunteer) -> int:
 
 def hours_overview(user, period: Period, *, q: str = "") -> QuerySet[Volunteer]:
     """Volunteers in the user's scope with their verified hours, services and people served in
-    the period — summed by the database, never in Python: each sum a subquery per volunteer
-    that reads only the period's verified records from the covering index (volunteer, status,
-    served_on, verified_hours, people_served). The page sorts on the hours alone, so the other
-    two sums run for the rows shown only."""
-    records = (
-        ServiceRecord.objects.filter(
-            volunteer=OuterRef("pk"),
-            status=ServiceRecord.Status.VERIFIED,
-            served_on__gte=period.start,
-            served_on__lte=period.end,
-        )
-        .order_by()
-        .values("volunteer")
+    the period (``hours_per_volunteer``)."""
+    records = ServiceRecord.objects.filter(
+        status=ServiceRecord.Status.VERIFIED, served_on__gte=period.start, served_on__lte=period.end
     )
-    return (
-        hours_overview_volunteers(user, q=q)
-        .annotate(
-            hours=Coalesce(
-                Subquery(records.annotate(total=Sum("verified_hours")).values("total")),
-                Value(Decimal(0)),
-                output_field=HOURS,
-            ),
-            services=Coalesce(Subquery(records.annotate(total=Count("*")).values("total")), 0),
-            served=Coalesce(Subquery(records.annotate(total=Sum("people_served")).values("total")), 0),
-        )
-        .order_by("-hours", "name", "pk")
-    )
+    return hours_per_volunteer(hours_overview_volunteers(user, q=q), records)
+
+
+def hours_per_volunteer(
+    volunteers: QuerySet[Volunteer], records: QuerySet[ServiceRecord]
+) -> QuerySet[Volunteer]:
+    """The one computation of hours per volunteer: each of ``volunteers`` with its ``hours``
+    (verified hours), ``services`` and ``served`` (people served) among ``records`` (verified
+    service records), most hours first. Read by the hours overview, its export and the
+    figures export's "hours per volunteer" sheet.
+
+    Summed by the database, never in Python: each sum a subquery per volunteer that reads only
+    the given records (for a period's verified records, from the covering index (volunteer,
+    status, served_on, verified_hours, people_served)). A page sorts on the hours alone, so the
+    other two sums run for the rows shown only."""
+    per_volunteer = records.filter(volunteer=OuterRef("pk")).order_by().values("volunteer")
+    return volunteers.annotate(
+        hours=Coalesce(
+            Subquery(per_volunteer.annotate(total=Sum("verified_hours")).values("total")),
+            Value(Decimal(0)),
+            output_field=HOURS,
+        ),
+        services=Coalesce(Subquery(per_volunteer.annotate(total=Count("*")).values("total")), 0),
+        served=Coalesce(Subquery(per_volunteer.annotate(total=Sum("people_served")).values("total")), 0),
+    ).order_by("-hours", "name", "pk")
 
 
 def hours_overview_volunteers(user, *, q: str = "") -> QuerySet[Volunteer]:

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +31,7 @@ from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organization_for_user, organizations_for
 from qingyi.volunteering.metrics import own_volunteers_records, verified_records
 from qingyi.volunteering.models import Volunteer
+from qingyi.volunteering.selectors import hours_per_volunteer
 
 VIEW = scoping.METRICS_VIEW
 
@@ -303,23 +303,15 @@ def figures(request):
 
 
 def _volunteer_rows(records):
-    """Each volunteer's verified hours, services and people served among ``records``: one GROUP BY."""
-    kinds = dict(Volunteer.Kind.choices)
-    rows = (
-        records.order_by()
-        .values("volunteer_id", "volunteer__name", "volunteer__kind", "volunteer__organization__name")
-        .annotate(h=Sum("verified_hours"), n=Count("pk"), served=Sum("people_served"))
-        .order_by("-h", "volunteer__name", "volunteer_id")
+    """Each volunteer's verified hours, services and people served among ``records``
+    (``selectors.hours_per_volunteer``, the hours overview's computation)."""
+    kinds = {value: str(label) for value, label in Volunteer.Kind.choices}
+    volunteers = Volunteer.objects.filter(pk__in=records.values("volunteer_id"))
+    rows = hours_per_volunteer(volunteers, records).values_list(
+        "name", "kind", "organization__name", "hours", "services", "served"
     )
-    for r in rows.iterator(chunk_size=2000):
-        yield [
-            r["volunteer__name"],
-            str(kinds.get(r["volunteer__kind"], r["volunteer__kind"])),
-            r["volunteer__organization__name"],
-            float(r["h"] or 0),
-            r["n"],
-            r["served"] or 0,
-        ]
+    for name, kind, organization, hours, services, served in rows.iterator(chunk_size=2000):
+        yield [name, kinds.get(kind, kind), organization, float(hours), services, served]
 
 
 @login_required

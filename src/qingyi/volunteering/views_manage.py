@@ -73,12 +73,9 @@ def _volunteers_for_shift(request, shift: Shift):
 def project_list(request):
     _require_manager(request)
     projects = selectors.projects_for(request.user).filter(archived_at__isnull=True)
-    now = timezone.now()
-    from django.db.models import Count, Q
-
-    projects = projects.annotate(
-        upcoming=Count("shifts", filter=Q(shifts__start__gte=now, shifts__cancelled_at__isnull=True))
-    ).order_by("organization__path", "name")
+    projects = selectors.with_upcoming_shifts(projects, now=timezone.now()).order_by(
+        "organization__path", "name"
+    )
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "volunteering/project_list.html", {"page": page})
 

@@ -313,7 +313,7 @@ def activity_qr(request, activity_pk: int):
         "qr": checkin.qr_svg(url, scale=8),
         "url": url,
         "seconds_left": checkin.seconds_left(at=now),
-        "present": Attendance.objects.filter(activity=activity, status=Attendance.Status.PRESENT).count(),
+        "present": selectors.present_count(activity),
         "open": opens <= now <= closes,
         "opens": opens,
         "closes": closes,

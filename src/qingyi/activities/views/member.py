@@ -39,9 +39,7 @@ def my_activities(request):
             "upcoming": upcoming,
             "history": history,
             "counts": counts,
-            "rate": round(100 * counts["present"] / sum(counts.values()), 1)
-            if sum(counts.values())
-            else None,
+            "rate": selectors.attendance_rate_of(counts),
             "now": timezone.now(),
         },
     )

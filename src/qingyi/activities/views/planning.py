@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity
 from qingyi.activities.views.common import org_from_request
-from qingyi.core import scoping
+from qingyi.core import metrics, scoping
 from qingyi.core.params import query_year
+from qingyi.core.periods import Period
 from qingyi.organizations.models import Organization
 
 
@@ -95,7 +96,9 @@ def compliance(request):
     today = timezone.localdate()
     year = query_year(request) or today.year
     year = min(max(year, 2000), 2100)
-    rows = selectors.compliance_rows(org, year, today=today)
+    # The figure is the registry's activities.branches_behind, on the same day as the rows.
+    scope = metrics.Scope(organization=org, period=Period.year(year))
+    rows = selectors.compliance_rows(org, year, today=scope.period.as_of)
     only_behind = request.GET.get("behind") == "1"
     return render(
         request,
@@ -105,7 +108,7 @@ def compliance(request):
             "year": year,
             "years": list(range(today.year - 4, today.year + 2)),
             "rows": [r for r in rows if r.behind] if only_behind else rows,
-            "behind_count": sum(1 for r in rows if r.behind),
+            "behind_count": metrics.get("activities.branches_behind").value(scope),
             "total": len(rows),
             "only_behind": only_behind,
             "kinds": [(k, Activity.Kind(k).label) for k in selectors.COMPLIANCE_KINDS],

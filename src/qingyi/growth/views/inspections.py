@@ -97,10 +97,11 @@ def checklist_detail(request, checklist_pk: int):
         progress = selectors.inspection_progress(
             request.user, checklist, organization_path=selected.path if selected else ""
         )
+        total_cadres, total_answered = selectors.inspection_totals(progress)
         context.update(
             progress=progress,
-            total_cadres=sum(r.cadres for r in progress),
-            total_answered=sum(r.answered for r in progress),
+            total_cadres=total_cadres,
+            total_answered=total_answered,
             overdue=list(selectors.overdue_problems(request.user, on=today, checklist=checklist)[:200]),
             answered=selectors.inspections_for(request.user)
             .filter(checklist=checklist)

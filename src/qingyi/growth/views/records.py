@@ -119,8 +119,7 @@ def roster(request):
             "checklists": selectors.published_checklists(
                 year, scoping.scope_paths(request.user, scoping.GROWTH_MANAGE)
             ),
-            "pending": selectors.trainings_for(request.user).filter(status=RecordStatus.PENDING).count()
-            + selectors.contests_for(request.user).filter(status=RecordStatus.PENDING).count(),
+            "pending": selectors.pending_records_count(request.user),
         },
     )
 
