@@ -11,7 +11,9 @@ its path: one indexed range query.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -22,6 +24,7 @@ from django.http import Http404
 from qingyi.accounts.models import Role
 
 _M = TypeVar("_M", bound=Model)
+_unscoped: ContextVar[str | None] = ContextVar("qingyi_unscoped", default=None)
 
 __all__ = ["Role"]
 
@@ -196,3 +199,15 @@ def get_object_for_user(
 def require_perm(user, perm: str, organization=None) -> None:
     if not has_perm(user, perm, organization):
         raise PermissionDenied
+
+
+@contextmanager
+def unscoped(reason: str) -> Iterator[None]:
+    """Read across scope on purpose (a duplicate check, a job): ``reason`` says why."""
+    if not reason:
+        raise ValueError("say why the read crosses scope")
+    token = _unscoped.set(reason)
+    try:
+        yield
+    finally:
+        _unscoped.reset(token)
