@@ -93,6 +93,10 @@ class Site:
     killer: str = ""
 
     @property
+    def statement(self) -> bool:
+        return self.name == "raise PermissionDenied"
+
+    @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
 
@@ -134,6 +138,13 @@ def _replacement(kind: str, call: ast.Call, source: str) -> str | None:
     raise ValueError(kind)
 
 
+def _raises_permission_denied(node: ast.Raise) -> bool:
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    return (isinstance(exc, ast.Name) and exc.id == "PermissionDenied") or (
+        isinstance(exc, ast.Attribute) and exc.attr == "PermissionDenied"
+    )
+
+
 def find_sites(tree_root: Path) -> list[Site]:
     sites = []
     for file in sorted((tree_root / SRC).rglob("*.py")):
@@ -142,6 +153,20 @@ def find_sites(tree_root: Path) -> list[Site]:
             continue
         source = file.read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Raise) and _raises_permission_denied(node):
+                sites.append(
+                    Site(
+                        path=str(rel),
+                        line=node.lineno,
+                        end_line=node.end_lineno or node.lineno,
+                        name="raise PermissionDenied",
+                        text=" ".join((ast.get_source_segment(source, node) or "").split())[:160],
+                        start=(node.lineno, node.col_offset),
+                        end=(node.end_lineno or node.lineno, node.end_col_offset or 0),
+                        replacement="pass",
+                    )
+                )
+                continue
             if not isinstance(node, ast.Call):
                 continue
             name = _called_name(node)
@@ -174,7 +199,10 @@ def mutate(source: str, site: Site) -> str:
     head = lines[l0 - 1].encode()[:c0].decode()
     tail = lines[l1 - 1].encode()[c1:].decode()
     newline_count = l1 - l0 - site.replacement.count("\n")
-    middle = f"({site.replacement}" + "\n" * newline_count + ")"
+    if site.statement:
+        middle = site.replacement + "\n" * newline_count  # blank lines keep the line count
+    else:
+        middle = f"({site.replacement}" + "\n" * newline_count + ")"
     return "".join(lines[: l0 - 1]) + head + middle + tail + "".join(lines[l1:])
 
 
@@ -205,6 +233,7 @@ def _pytest(*args: str) -> list[str]:
 def baseline(tree: Path, workdir: Path, paths: list[str]) -> Path:
     """Run the suite once under coverage with one context per test; return the data file."""
     data = workdir / ".coverage"
+    junit = workdir / "baseline.xml"
     for old in workdir.glob(".coverage*"):
         old.unlink()
     rc = workdir / ".coveragerc"
@@ -220,18 +249,33 @@ def baseline(tree: Path, workdir: Path, paths: list[str]) -> Path:
         f"--cov-config={rc}",
         "--cov-context=test",
         "--cov-report=",
+        f"--junitxml={junit}",
         *paths,
     )
     print("baseline:", " ".join(cmd[5:]), flush=True)
     t0 = time.monotonic()
     result = subprocess.run(cmd, cwd=tree, env=_env(tree))
     print(f"baseline: exit {result.returncode} in {time.monotonic() - t0:.0f} s", flush=True)
-    if result.returncode != 0:
-        sys.exit("The suite does not pass unmutated; fix it first.")
+    if result.returncode not in (0, 1):
+        sys.exit("The suite did not run; fix it first.")
+    failures = workdir / "baseline-failures.txt"
+    failures.write_text("".join(f"{n}\n" for n in _failed(junit)))
     return data
 
 
-def tests_per_site(sites: list[Site], tree: Path, data_file: Path) -> None:
+def _failed(junit: Path) -> list[str]:
+    """Node ids of the tests that failed in the baseline (they cannot tell a mutant)."""
+    import xml.etree.ElementTree as ET
+
+    failed = []
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            module = case.get("classname", "").replace(".", "/")
+            failed.append(f"{module}.py::{case.get('name')}")
+    return failed
+
+
+def tests_per_site(sites: list[Site], tree: Path, data_file: Path, failing: set[str]) -> None:
     from coverage import CoverageData
 
     data = CoverageData(basename=str(data_file))
@@ -244,7 +288,7 @@ def tests_per_site(sites: list[Site], tree: Path, data_file: Path) -> None:
         contexts: set[str] = set()
         for line in range(site.line, site.end_line + 1):
             contexts.update(by_file[filename].get(line, ()))
-        nodeids = {c.split("|")[0] for c in contexts if c}
+        nodeids = {c.split("|")[0] for c in contexts if c} - failing
         site.tests = sorted(nodeids, key=lambda n: _priority(n, site))
 
 
@@ -305,6 +349,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", default="/tmp/qingyi-mutation", type=Path)
     parser.add_argument("--only", action="append", default=[], help="sites whose path:line contains this")
+    parser.add_argument("--names", nargs="*", default=[], help="only these checks (e.g. has_perm)")
     parser.add_argument("--list", action="store_true", help="list the call sites and stop")
     parser.add_argument(
         "--reuse-coverage", action="store_true", help="keep the last baseline's coverage data"
@@ -320,6 +365,8 @@ def main() -> None:
     sites = find_sites(ROOT)
     if args.only:
         sites = [s for s in sites if any(o in s.where for o in args.only)]
+    if args.names:
+        sites = [s for s in sites if s.name in args.names]
     if args.list:
         for site in sites:
             print(f"{site.where:55} {site.name:28} → {site.replacement[:60]}")
@@ -338,7 +385,11 @@ def main() -> None:
     else:
         scratch_copy(tree)
         data_file = baseline(tree, workdir, args.baseline_tests)
-    tests_per_site(sites, tree, data_file)
+    failures = workdir / "baseline-failures.txt"
+    failing = set(failures.read_text().split()) if failures.exists() else set()
+    if failing:
+        print(f"left out (failing unmutated): {sorted(failing)}")
+    tests_per_site(sites, tree, data_file, failing)
 
     report = workdir / "mutation-report.json"
     trees: queue.Queue[Path] = queue.Queue()

@@ -410,3 +410,55 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_pages(world, client):
             if changed:
                 problems.append(f"{method.__name__.upper()} {path} changed {changed}")
     assert not problems, "anonymously:\n" + "\n".join(problems)
+
+
+ESCALATIONS = (
+    "committee_admin_record_in_branch_a",
+    "branch_b_admin_record_in_branch_a",
+    "transferred_admin_of_b",
+)
+
+
+@pytest.mark.xfail(strict=True, reason="fixed on trust-logins")
+@pytest.mark.parametrize("case", ESCALATIONS)
+def test_branch_a_admin_cannot_take_over_a_login_holding_roles_elsewhere(personas, client, case):
+    """A roster person of branch A whose login holds roles elsewhere (the committee admin's own
+    record, branch B's admin's, or branch B's admin transferred into branch A) is in branch A's
+    roster, but their login is not branch A's admin's to reset or to give roles."""
+    from django.urls import reverse
+
+    from qingyi.accounts.models import Role
+    from qingyi.people.services import transfer_request
+    from tests.factories import PersonFactory
+
+    tree = personas.tree
+    client.force_login(personas.admin_a, backend=BACKEND)
+    if case == "committee_admin_record_in_branch_a":
+        target = personas.committee_admin
+        person = PersonFactory(organization=tree.branch_a, user=target, name="团委书记")
+    elif case == "branch_b_admin_record_in_branch_a":
+        target = personas.admin_b
+        person = PersonFactory(organization=tree.branch_a, user=target, name="乙支部书记")
+    else:
+        target = personas.admin_b
+        person = PersonFactory(organization=tree.branch_b, user=target, name="乙支部书记")
+        transfer = transfer_request(person=person, to_organization=tree.branch_a, actor=personas.admin_b)
+        client.post(reverse("people:transfer_approve", args=[transfer.pk]))
+        person.refresh_from_db()
+        assert person.organization_id == tree.branch_a.pk  # the transfer itself is branch A's to approve
+        roles_in_b = RoleAssignment.objects.filter(
+            user=target, organization=tree.branch_b, role=Role.ORG_ADMIN
+        )
+
+        assert roles_in_b.exists()  # approving the transfer left the login's roles where they were
+    tables = Tables()
+    problems = []
+    response = client.post(reverse("accounts:person_password_reset", args=[person.pk]))
+    if changed := tables.changes():
+        problems.append(f"password reset answered {response.status_code} and wrote {changed}")
+    response = client.post(
+        reverse("accounts:role_list", args=[tree.branch_a.pk]), {"person": person.pk, "role": Role.ORG_ADMIN}
+    )
+    if changed := tables.changes():
+        problems.append(f"role grant answered {response.status_code} and wrote {changed}")
+    assert not problems, f"{case}: {problems}"
