@@ -221,13 +221,17 @@ def _env(tree: Path) -> dict[str, str]:
     # A test database in a file, created by the baseline and reused by every mutant (--reuse-db):
     # creating it costs ~25 s, a mutant's tests often ~5 s.
     env["SQLITE_TEST_NAME"] = str(tree / "test.sqlite3")
+    env["QINGYI_MATRIX_FAIL_FAST"] = "1"  # the permission matrix stops at its first problem
     env.pop("DATABASE_URL", None)
     return env
 
 
+NICE = 0
+
+
 def _pytest(*args: str) -> list[str]:
-    """pytest at low priority: the machine is shared."""
-    return ["nice", "-n", "10", sys.executable, "-m", "pytest", *args]
+    """pytest, at a lower priority with --nice N (the machine may be shared)."""
+    return ["nice", "-n", str(NICE), sys.executable, "-m", "pytest", *args]
 
 
 def baseline(tree: Path, workdir: Path, paths: list[str]) -> Path:
@@ -359,7 +363,10 @@ def main() -> None:
         "--baseline-tests", nargs="*", default=[], help="test paths of the coverage run (default: all)"
     )
     parser.add_argument("--timeout", type=int, default=600, help="seconds per mutant")
+    parser.add_argument("--nice", type=int, default=0, help="niceness of the test runs")
     args = parser.parse_args()
+    global NICE
+    NICE = args.nice
 
     started = time.monotonic()
     sites = find_sites(ROOT)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -53,6 +54,21 @@ BACKEND = "qingyi.accounts.backends.EmployeeNumberOrPhoneBackend"
 
 def _where(response) -> str:
     return response.get("Location", "")
+
+
+class Problems(list):
+    """The problems a matrix test found, all reported at the end; with QINGYI_MATRIX_FAIL_FAST
+    (set by bench/mutation_check.py) the first one fails the test at once."""
+
+    def append(self, problem: str) -> None:
+        if os.environ.get("QINGYI_MATRIX_FAIL_FAST"):
+            pytest.fail(problem)
+        super().append(problem)
+
+    def __iadd__(self, problems):
+        for problem in problems:
+            self.append(problem)
+        return self
 
 
 def refused(response) -> bool:
@@ -263,7 +279,7 @@ def test_nobody_outside_branch_b_gets_its_objects(world, client, persona):
     own = OWN_ROUTES | _declared("OWN_ROUTES")
     tables = Tables()
     checked = 0
-    problems = []
+    problems = Problems()
     for route, kwargs in all_patterns():
         unknown = [k for k in kwargs if k not in objects_of_b]
         assert not unknown, f"{route}: add branch B's object for {unknown} to objects_of_b in this test"
@@ -302,7 +318,7 @@ def test_coordinator_cannot_change_the_roster_or_tree(world, client):
     client.force_login(personas.coordinator, backend="qingyi.accounts.backends.EmployeeNumberOrPhoneBackend")
     tables = Tables()
     coordinated = _declared("COORDINATOR_ROUTES")
-    problems = []
+    problems = Problems()
     for route, kwargs in all_patterns():
         if route.startswith("api/") or not kwargs or "name" in kwargs or _in(route, coordinated):
             continue
@@ -361,7 +377,7 @@ def test_branch_b_and_the_committee_get_every_object_of_branch_b(world, client, 
     foreign = {k for module in _domain_matrices() for k in getattr(module, "FOREIGN_KWARGS", ())}
     foreign_api = {k for module in _domain_matrices() for k in getattr(module, "FOREIGN_API", ())}
     expected = _expected_for_b(persona)
-    problems = []
+    problems = Problems()
     checked = posted = 0
     for route, kwargs in all_patterns():
         if not _object_route(kwargs) or foreign & set(kwargs):
@@ -395,7 +411,7 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_pages(world, client):
     public = {"accounts/login/", "api/v1/openapi.json", "api/v1/docs"} | _declared("PUBLIC_ROUTES")
     personas, objects_of_b = world
     tables = Tables()
-    problems = []
+    problems = Problems()
     for route, kwargs in all_patterns():
         values = dict(objects_of_b)
         values["id"] = _api_id(route, personas)
@@ -452,7 +468,7 @@ def test_branch_a_admin_cannot_take_over_a_login_holding_roles_elsewhere(persona
 
         assert roles_in_b.exists()  # approving the transfer left the login's roles where they were
     tables = Tables()
-    problems = []
+    problems = Problems()
     response = client.post(reverse("accounts:person_password_reset", args=[person.pk]))
     if changed := tables.changes():
         problems.append(f"password reset answered {response.status_code} and wrote {changed}")
