@@ -130,9 +130,11 @@ def organization_detail(request, id: int):
     )
     today = timezone.localdate()
     item = _page([org])[0]
-    item["subtree_members"] = Person.objects.filter(
-        organization__in=subtree_ids(org.path), status=Person.Status.ACTIVE
-    ).count()
+    item["subtree_members"] = (
+        Person.objects.unscoped("a count in the subtree of an organisation the user may see")
+        .filter(organization__in=subtree_ids(org.path), status=Person.Status.ACTIVE)
+        .count()
+    )
     item["children"] = [
         {"id": pk, "name": name} for pk, name in org.children().order_by("path").values_list("pk", "name")
     ]

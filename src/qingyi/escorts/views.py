@@ -18,7 +18,6 @@ from qingyi.core.forms import add_service_errors
 from qingyi.escorts import selectors, services
 from qingyi.escorts.forms import EscortRequestForm, NoteForm, RatingForm, ReasonForm
 from qingyi.escorts.models import EscortRequest
-from qingyi.volunteering.models import Volunteer
 
 PAGE_SIZE = 30
 
@@ -132,13 +131,7 @@ def assign(request, escort_pk: int):
     q = request.GET.get("q", "").strip()[:50]
     error = None
     if request.method == "POST":
-        volunteer = (
-            Volunteer.objects.select_related("organization", "user")
-            .filter(pk=request.POST.get("volunteer"))
-            .first()
-            if (request.POST.get("volunteer") or "").isdigit()
-            else None
-        )
+        volunteer = selectors.volunteer_to_assign(request.user, request.POST.get("volunteer") or "")
         if volunteer is None:
             error = _("Choose a volunteer.")
         else:

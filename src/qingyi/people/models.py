@@ -10,10 +10,14 @@ from simple_history.models import HistoricalRecords
 
 from qingyi.core import rules
 from qingyi.core.models import TimeStampedModel
+from qingyi.core.scoping import ScopedQuerySet
 
 
 class Person(TimeStampedModel):
     """One person on the roster (团员, 青年, 党员 ...)."""
+
+    # Fails closed during requests: see core/scoping.py.
+    objects = ScopedQuerySet.as_manager()
 
     class Gender(models.TextChoices):
         MALE = "male", _("Male")
