@@ -111,7 +111,8 @@ def volunteer_register_staff(*, person, actor) -> Volunteer:
         id_number=person.id_number or None,
         phone=person.phone,
     )
-    if volunteer.id_number and Volunteer.objects.filter(id_number=volunteer.id_number).exists():
+    everyone = Volunteer.objects.unscoped("an ID number is unique across the hospital")
+    if volunteer.id_number and everyone.filter(id_number=volunteer.id_number).exists():
         raise ValidationError(_("A volunteer with this ID number is already registered."))
     volunteer._history_user = actor
     volunteer.save()
