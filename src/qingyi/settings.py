@@ -108,12 +108,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qingyi.core.middleware.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Organisation data queried during a request without the scoping helpers raises ScopeError
+# (true; tests) or logs a warning with the stack (false; the default outside tests).
+QINGYI_SCOPES_STRICT = envbool("QINGYI_SCOPES_STRICT", "true" if TESTING else "false")
 
 ROOT_URLCONF = "qingyi.urls"
 WSGI_APPLICATION = "qingyi.wsgi.application"

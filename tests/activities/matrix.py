@@ -52,3 +52,13 @@ def objects_of_b(personas) -> dict:
         "publication_pk": publication.pk,
         "api_ids": {"activities": activity.pk, "activities/publications": publication.pk},
     }
+
+
+EXPECTED_FOR_B = {
+    # The file's row exists but nothing was written to MEDIA_ROOT.
+    "activities/<id:activity_pk>/files/<id:file_pk>/": 404,
+    # A participant's own check-in page: branch B's admin is registered (as person B), the
+    # committee admin is not.
+    "activities/<id:activity_pk>/check-in/": {"committee_admin": 404},
+    "activities/<id:activity_pk>/register/": {"committee_admin": 404},
+}

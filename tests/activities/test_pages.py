@@ -116,7 +116,9 @@ def test_attendance_sheet_refuses_an_outsider_and_saves_nothing(personas, login,
         {f"status_{personas.member_person.pk}": "present", f"status_{personas.person_b.pk}": "present"},
         headers={"HX-Request": "true"},
     )
-    assert 'id="attendance-error"' in response.content.decode()
+    body = response.content.decode()
+    assert 'id="attendance-error"' in body
+    assert personas.person_b.name not in body  # branch B's person is not named to branch A's admin
     assert not Attendance.objects.exists()
 
 

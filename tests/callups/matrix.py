@@ -20,3 +20,5 @@ def objects_of_b(personas) -> dict:
 # Opening, sending, filling and closing a call-up are the coordinator's work; tests/callups
 # proves who may do it. (The volunteer's answer page is theirs only: 404 for a coordinator.)
 COORDINATOR_ROUTES = ("callups/<id:callup_pk>/*",)
+# The answer page is for the call-up's recipients only (neither persona is one).
+EXPECTED_FOR_B = {"callups/<id:callup_pk>/answer/": 404}

@@ -26,3 +26,5 @@ COORDINATOR_ROUTES = (
     "escorts/<id:escort_pk>/complete/",
     "escorts/<id:escort_pk>/cancel/",
 )
+# The stand-in token is a guessed one: nobody's.
+FOREIGN_KWARGS = ("token",)

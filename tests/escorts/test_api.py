@@ -61,7 +61,8 @@ def test_bad_moves_give_422_with_a_message(escorts, api_as):
         f"/escorts/{escort.pk}/assign",
         {"volunteer": escorts.volunteer_b.pk},
     )
-    assert response.status_code == 422 and "outside the organisations" in response.json()["detail"]
+    # A volunteer outside the caller's organisations is nobody to them (no name, no oracle).
+    assert response.status_code == 422 and response.json()["detail"] == "No such volunteer."
     assert EscortRequest.objects.get(pk=escort.pk).status == "new"
 
 

@@ -61,3 +61,16 @@ def objects_of_b(personas) -> dict:
             "growth/inspections": inspection.pk,
         },
     }
+
+
+# The checklist and its question are another hospital's (see above): not branch B's.
+FOREIGN_KWARGS = ("checklist_pk", "question_pk")
+FOREIGN_API = ("growth/checklists",)
+EXPECTED_FOR_B = {
+    # The training's certificate row exists, but no file was stored.
+    "growth/trainings/<id:training_pk>/certificate/": 404,
+    # A cadre's own self-inspection problems: branch B's admin is person B, the committee
+    # admin is nobody's cadre.
+    "growth/me/problems/<id:problem_pk>/delete/": {"committee_admin": 404},
+    "growth/me/problems/<id:problem_pk>/done/": {"committee_admin": 404},
+}

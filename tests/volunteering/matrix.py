@@ -98,3 +98,17 @@ PUBLIC_ROUTES = (
 # Volunteer service is the coordinator's own work (volunteering.manage, committee-wide in the
 # personas); tests/volunteering proves who may do what there.
 COORDINATOR_ROUTES = ("volunteering/*",)
+
+# A member becomes a volunteer from their own roster record.
+OWN_ROUTES = ("volunteering/join/",)
+# Stand-ins that are not branch B's: a guessed certificate token, another hospital's star-level
+# announcement and its entry (tests/volunteering/matrix_stars.py).
+FOREIGN_KWARGS = ("cert_token", "announcement_pk", "entry_pk")
+# Qualification types are the committee's: a branch admin sees them but does not edit them.
+EXPECTED_FOR_B = {
+    "volunteering/manage/qualifications/<id:qualification_pk>/edit/": {"admin_b": 403},
+    # Signing up is a volunteer's own act, and neither persona's login is a volunteer's.
+    "volunteering/shifts/<id:shift_pk>/signup/": 403,
+    "api/v1/volunteering/shifts/<id:id>/signup": 403,
+}
+FOREIGN_API = ("volunteering/stars/announcements", "volunteering/stars/entries")

@@ -121,7 +121,8 @@ def expected_people(activity: Activity) -> QuerySet[Person]:
     paths = list(
         ActivityOrganizer.objects.filter(activity=activity).values_list("organization__path", flat=True)
     )
-    return Person.objects.filter(expected_q(paths))
+    # Callers list them through people_visible_q(); the summary only counts them.
+    return Person.objects.unscoped("the people an activity expects").filter(expected_q(paths))
 
 
 def people_visible_q(user, perm: str = scoping.ACTIVITIES_VIEW) -> Q:
@@ -210,7 +211,8 @@ def attendance_summary(activity: Activity) -> AttendanceSummary:
 
 
 def person_of(user) -> Person | None:
-    return Person.objects.filter(user_id=user.pk).select_related("organization").first()
+    own = Person.objects.unscoped("the user's own roster record")
+    return own.filter(user_id=user.pk).select_related("organization").first()
 
 
 def activities_for_person(person: Person) -> QuerySet[Activity]:

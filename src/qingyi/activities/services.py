@@ -287,9 +287,14 @@ def attendance_save(*, activity: Activity, statuses: dict[int, str], actor) -> i
     }
     outsiders = [pk for pk in statuses if pk not in allowed and pk not in existing]
     if outsiders:
-        names = list(Person.objects.filter(pk__in=outsiders).values_list("name", flat=True)[:5]) or [
-            str(pk) for pk in outsiders[:5]
-        ]
+        # Names only of people the actor may see: an id is not an oracle for anyone else's name.
+        visible = scoping.scope(
+            Person.objects.filter(pk__in=outsiders),
+            actor,
+            scoping.PEOPLE_VIEW,
+            path_field="organization__path",
+        )
+        names = list(visible.values_list("name", flat=True)[:5]) or [str(pk) for pk in outsiders[:5]]
         raise ValidationError(
             _("Not among the expected attendees of this activity: %(names)s. Nothing was saved.")
             % {"names": ", ".join(names)}

@@ -19,7 +19,6 @@ from qingyi.api.schemas import Id, Ref, blank_is_none, choice, responses, user_o
 from qingyi.core import scoping
 from qingyi.escorts import selectors, services
 from qingyi.escorts.models import EscortRequest
-from qingyi.volunteering.models import Volunteer
 
 router = Router(tags=["escorts"])
 
@@ -107,7 +106,7 @@ def escort_detail(request, id: Id):
 def escort_assign(request, id: Id, payload: AssignIn):
     user = user_of(request)
     escort = _escort(user, id)
-    volunteer = Volunteer.objects.select_related("organization", "user").filter(pk=payload.volunteer).first()
+    volunteer = selectors.volunteer_to_assign(user, str(payload.volunteer))
     if volunteer is None:
         raise HttpError(422, _("No such volunteer."))
     return services.escort_assign(escort=escort, volunteer=volunteer, actor=user)

@@ -156,7 +156,9 @@ def person_detail(request, id: Id):
         pk=id,
     )
     person.positions_all = list(positions_of(person))
-    person.is_due_to_age_out = Person.objects.filter(
-        selectors.due_to_age_out_q(timezone.localdate()), pk=person.pk
-    ).exists()
+    person.is_due_to_age_out = (
+        Person.objects.unscoped("the person fetched through get_object_for_user")
+        .filter(selectors.due_to_age_out_q(timezone.localdate()), pk=person.pk)
+        .exists()
+    )
     return person

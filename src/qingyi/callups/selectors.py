@@ -85,12 +85,17 @@ def targeted_volunteers(callup: CallUp, targeting) -> QuerySet[Volunteer]:
     """Active volunteers with a login in the targeting's subtree, holding its qualification on
     the call-up's day and within its age range, who have not had this call-up yet."""
     day = timezone.localtime(callup.starts_at).date()
-    qs = Volunteer.objects.filter(
-        status=Volunteer.Status.ACTIVE,
-        user__isnull=False,
-        user__is_active=True,
-        organization__in=scoping.subtree_ids(targeting.organization.path),
-    ).exclude(Exists(Response.objects.filter(callup_id=callup.pk, volunteer=OuterRef("pk"))))
+    # The targeting's organisation is one the coordinator manages (TargetingForm, callup_send).
+    qs = (
+        Volunteer.objects.unscoped("the targeting's subtree")
+        .filter(
+            status=Volunteer.Status.ACTIVE,
+            user__isnull=False,
+            user__is_active=True,
+            organization__in=scoping.subtree_ids(targeting.organization.path),
+        )
+        .exclude(Exists(Response.objects.filter(callup_id=callup.pk, volunteer=OuterRef("pk"))))
+    )
     if targeting.qualification is not None:
         qs = qs.filter(
             Exists(

@@ -192,7 +192,8 @@ def callup_fill(request, callup_pk: int):
     callup = selectors.callup_for_manager(request.user, callup_pk)
     shift = selectors.shifts_of(callup).filter(pk=_int(request.POST.get("shift"))).first()
     volunteer = (
-        Volunteer.objects.select_related("organization", "user")
+        Volunteer.objects.unscoped("a responder of the call-up (callup_fill refuses anyone else)")
+        .select_related("organization", "user")
         .filter(pk=_int(request.POST.get("volunteer")))
         .first()
     )

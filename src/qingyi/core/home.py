@@ -88,6 +88,7 @@ def profile_card(user) -> dict:
     """The member's roster record and a pending change request (two queries)."""
     from qingyi.people.models import Person
 
-    person = Person.objects.filter(user_id=user.pk).select_related("organization").first()
+    own = Person.objects.unscoped("the user's own roster record")
+    person = own.filter(user_id=user.pk).select_related("organization").first()
     pending = person.change_requests.filter(status="pending").exists() if person else False
     return {"person": person, "pending_change": pending}

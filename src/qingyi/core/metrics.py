@@ -11,6 +11,7 @@ For a breakdown, ``records(scope, key)`` lists the records behind one bucket.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,13 +86,13 @@ def metric(
     """Register the decorated function as the computation of metric ``name``."""
 
     def register(compute: Callable[[Scope], Any]) -> Callable[[Scope], Any]:
-        if name in REGISTRY and REGISTRY[name].compute.__qualname__ != compute.__qualname__:
+        if name in REGISTRY and REGISTRY[name].compute.__wrapped__.__qualname__ != compute.__qualname__:
             raise ValueError(f"metric {name!r} is registered twice")
         REGISTRY[name] = Metric(
             name=name,
             label=label,
-            compute=compute,
-            records=records,
+            compute=_within_scope(compute),
+            records=_within_scope(records),
             unit=unit,
             kind=kind,
             aggregate=aggregate,
@@ -104,6 +105,27 @@ def metric(
         return compute
 
     return register
+
+
+# Every caller builds a Scope of an organisation it has checked the user for (metrics.view or
+# the domain's permission): inside it, a figure reads every row of that subtree.
+_SCOPE_REASON = "a figure of Scope.organization, which the caller checked"
+
+
+def _within_scope(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a metric's computation or records across the scoping check of core/scoping.py:
+    the metric filters by ``scope.path`` itself."""
+    from qingyi.core import scoping
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with scoping.unscoped(_SCOPE_REASON):
+            result = function(*args, **kwargs)
+        if isinstance(result, scoping.ScopedQuerySet):
+            result = result.unscoped(_SCOPE_REASON)
+        return result
+
+    return run
 
 
 def get(name: str) -> Metric:

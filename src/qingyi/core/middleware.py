@@ -26,3 +26,21 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ScopeMiddleware:
+    """Serve every signed-in (or token-bearing) request inside ``scoping.scoped_request()``:
+    a query of organisation data that bypasses the scoping helpers then fails closed
+    (core/scoping.py). Anonymous requests (the public forms, capability links) are not marked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from qingyi.core import scoping
+
+        user = getattr(request, "user", None)
+        if not (user is not None and user.is_authenticated) and "Authorization" not in request.headers:
+            return self.get_response(request)
+        with scoping.scoped_request():
+            return self.get_response(request)

@@ -7,14 +7,29 @@ the object does not exist (404); inside it without the needed permission, 403.
 
 The subtree of an organisation is every organisation whose materialised path starts with
 its path: one indexed range query.
+
+Scoping fails closed (the idea of django-scopes, written our own way). The models that hold
+a person's identity — ``Person`` (ID numbers, phones, birth dates), ``Volunteer`` (the same for
+social volunteers) and ``EscortRequest`` (patients) — use ``ScopedQuerySet``. During a request
+(``ScopeMiddleware``) such a queryset may only be evaluated when it came through ``scope()`` or
+``get_object_for_user()``, through a related manager of an object already held (``person.x_set``),
+or inside ``unscoped(reason)`` / ``.unscoped(reason)`` for reads that cross scope on purpose
+(duplicate checks, the user's own record, figures of an organisation already checked).
+Otherwise ``ScopeError`` is raised when ``QINGYI_SCOPES_STRICT`` is on (tests), or a warning is
+logged (production). Outside requests (commands, tasks, tests calling services) nothing is
+checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -22,6 +37,9 @@ from django.http import Http404
 from qingyi.accounts.models import Role
 
 _M = TypeVar("_M", bound=Model)
+_unscoped: ContextVar[str | None] = ContextVar("qingyi_unscoped", default=None)
+_in_request: ContextVar[bool] = ContextVar("qingyi_scoped_request", default=False)
+logger = logging.getLogger(__name__)
 
 __all__ = ["Role"]
 
@@ -158,7 +176,7 @@ def scope(queryset: QuerySet, user, perm: str, *, path_field: str) -> QuerySet:
     ``path_field`` names the organisation path from the queryset's model, for example
     ``"path"`` for organisations or ``"organization__path"`` for people.
     """
-    return queryset.filter(path_q(scope_paths(user, perm), path_field))
+    return _mark_scoped(queryset.filter(path_q(scope_paths(user, perm), path_field)))
 
 
 def organizations_visible_to(user, perm: str = ORG_VIEW) -> QuerySet:
@@ -196,3 +214,96 @@ def get_object_for_user(
 def require_perm(user, perm: str, organization=None) -> None:
     if not has_perm(user, perm, organization):
         raise PermissionDenied
+
+
+@contextmanager
+def unscoped(reason: str) -> Iterator[None]:
+    """Read across scope on purpose (a duplicate check, a job): ``reason`` says why."""
+    if not reason:
+        raise ValueError("say why the read crosses scope")
+    token = _unscoped.set(reason)
+    try:
+        yield
+    finally:
+        _unscoped.reset(token)
+
+
+@contextmanager
+def scoped_request() -> Iterator[None]:
+    """Mark the code run inside as serving a request (``ScopeMiddleware``)."""
+    token = _in_request.set(True)
+    try:
+        yield
+    finally:
+        _in_request.reset(token)
+
+
+class ScopeError(Exception):
+    """Organisation data queried during a request without the scoping helpers."""
+
+
+def _mark_scoped(queryset: QuerySet[_M]) -> QuerySet[_M]:
+    if isinstance(queryset, ScopedQuerySet):
+        queryset._qingyi_scoped = True
+    return queryset
+
+
+class ScopedQuerySet(QuerySet[_M]):
+    """A queryset whose evaluation during a request needs the scoping helpers (module doc)."""
+
+    _qingyi_scoped = False
+
+    def unscoped(self, reason: str) -> ScopedQuerySet[_M]:
+        """This query crosses scope on purpose; ``reason`` says why."""
+        if not reason:
+            raise ValueError("say why the read crosses scope")
+        clone = self._chain()
+        clone._qingyi_scoped = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._qingyi_scoped = self._qingyi_scoped
+        return clone
+
+    def _check_scope(self) -> None:
+        if (
+            self._qingyi_scoped
+            or not _in_request.get()
+            or _unscoped.get()
+            or "instance" in self._hints  # a related manager of an object already held
+            or self.query.is_empty()
+            # A service locking the row it has just checked the actor for.
+            or self.query.select_for_update
+        ):
+            return
+        message = (
+            f"{self.model.__name__} queried outside the scoping helpers: use scoping.scope() or "
+            "get_object_for_user(), or say why it crosses scope with scoping.unscoped(reason)"
+        )
+        if getattr(settings, "QINGYI_SCOPES_STRICT", False):
+            raise ScopeError(message)
+        logger.warning(message, stack_info=True)
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            self._check_scope()
+        super()._fetch_all()
+
+    def count(self) -> int:
+        if self._result_cache is None:
+            self._check_scope()
+        return super().count()
+
+    def exists(self) -> bool:
+        if self._result_cache is None:
+            self._check_scope()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._check_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def iterator(self, *args, **kwargs):
+        self._check_scope()
+        return super().iterator(*args, **kwargs)

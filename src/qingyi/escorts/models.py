@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.models import TimeStampedModel
+from qingyi.core.scoping import ScopedQuerySet
 from qingyi.people.models import mask_phone
 
 
@@ -30,6 +31,9 @@ def token_digest(raw: str) -> str:
 
 
 class EscortRequest(TimeStampedModel):
+    # Fails closed during requests: see core/scoping.py.
+    objects = ScopedQuerySet.as_manager()
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         ASSIGNED = "assigned", _("Assigned")

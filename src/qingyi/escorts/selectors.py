@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from qingyi.core import scoping
+from qingyi.core.params import parse_id
 from qingyi.escorts.models import EscortRequest
 from qingyi.volunteering.models import Project, ServiceRecord, Volunteer
 from qingyi.volunteering.selectors import volunteer_search_q
@@ -31,7 +32,12 @@ def escorts_for(user) -> QuerySet[EscortRequest]:
     if not getattr(user, "is_authenticated", False):
         return EscortRequest.objects.none()
     paths = scoping.scope_paths(user, scoping.VOLUNTEERING_MANAGE)
-    return _base().filter(scoping.path_q(paths, "organization__path") | Q(volunteer__user_id=user.pk))
+    mine = Q(volunteer__user_id=user.pk)
+    return (
+        _base()
+        .unscoped("scoped just here: the user's organisations and their own assignments")
+        .filter(scoping.path_q(paths, "organization__path") | mine)
+    )
 
 
 def escort_for_user(user, pk: int) -> EscortRequest:
@@ -68,7 +74,7 @@ def assigned_to(user) -> QuerySet[EscortRequest]:
     """A volunteer's own escorts: open ones by time, then the closed ones, newest first."""
     if not getattr(user, "is_authenticated", False):
         return EscortRequest.objects.none()
-    return _base().filter(volunteer__user_id=user.pk)
+    return _base().unscoped("the volunteer's own assignments").filter(volunteer__user_id=user.pk)
 
 
 def on_duty_q(now=None) -> Exists:
@@ -83,6 +89,24 @@ def on_duty_q(now=None) -> Exists:
             shift__start__lte=now,
             shift__end__gte=now,
         )
+    )
+
+
+def volunteer_to_assign(user, pk: str) -> Volunteer | None:
+    """The volunteer of that id among those the user coordinates; None for anyone else (an id
+    outside the user's organisations names nobody)."""
+    number = parse_id(pk)
+    if number is None:
+        return None
+    return (
+        scoping.scope(
+            Volunteer.objects.select_related("organization", "user"),
+            user,
+            scoping.VOLUNTEERING_MANAGE,
+            path_field="organization__path",
+        )
+        .filter(pk=number)
+        .first()
     )
 
 

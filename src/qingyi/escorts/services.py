@@ -150,7 +150,8 @@ def escort_request_create(
 def escort_by_token(raw: str) -> EscortRequest | None:
     if not raw or len(raw) > 64:
         return None
-    return EscortRequest.objects.select_related("department").filter(token_digest=token_digest(raw)).first()
+    by_link = EscortRequest.objects.unscoped("the patient's link: its token is the permission")
+    return by_link.select_related("department").filter(token_digest=token_digest(raw)).first()
 
 
 # --- Dispatch and transitions -------------------------------------------------------------------

@@ -15,12 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingyi.core import scoping
 from qingyi.core.clientip import client_ip
 from qingyi.core.forms import add_service_errors
-from qingyi.core.params import parse_id
 from qingyi.escorts import selectors, services
 from qingyi.escorts.forms import EscortRequestForm, NoteForm, RatingForm, ReasonForm
 from qingyi.escorts.models import EscortRequest
 from qingyi.people import masking
-from qingyi.volunteering.models import Volunteer
 
 PAGE_SIZE = 30
 
@@ -134,13 +132,7 @@ def assign(request, escort_pk: int):
     q = request.GET.get("q", "").strip()[:50]
     error = None
     if request.method == "POST":
-        volunteer = (
-            Volunteer.objects.select_related("organization", "user")
-            .filter(pk=parse_id(request.POST.get("volunteer")))
-            .first()
-            if parse_id(request.POST.get("volunteer")) is not None
-            else None
-        )
+        volunteer = selectors.volunteer_to_assign(request.user, request.POST.get("volunteer") or "")
         if volunteer is None:
             error = _("Choose a volunteer.")
         else:

@@ -390,9 +390,11 @@ def _check_answerer(checklist: Checklist, person: Person, actor) -> None:
         raise ValidationError(_("This checklist is not published yet."))
     if not person.organization.path.startswith(checklist.organization.path):
         raise PermissionDenied
-    holds = Person.objects.filter(
-        holds_post_between(checklist.year_start, checklist.year_end), pk=person.pk
-    ).exists()
+    holds = (
+        Person.objects.unscoped("the answering cadre, checked just above")
+        .filter(holds_post_between(checklist.year_start, checklist.year_end), pk=person.pk)
+        .exists()
+    )
     if not holds:
         raise ValidationError(
             _("The self-inspection of %(year)d is for cadres who held a league post that year.")

@@ -142,7 +142,7 @@ def organization_archive(*, organization: Organization, actor) -> Organization:
             _("“%(name)s” still has %(count)d organisations under it; move or archive them first.")
             % {"name": organization.name, "count": live_children}
         )
-    members = Person.objects.filter(organization=organization, status=Person.Status.ACTIVE).count()
+    members = organization.people.filter(status=Person.Status.ACTIVE).count()
     if members:
         raise ValidationError(
             _("“%(name)s” still has %(count)d active members; transfer them first.")

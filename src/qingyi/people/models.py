@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from qingyi.core import rules
 from qingyi.core.models import TimeStampedModel
+from qingyi.core.scoping import ScopedQuerySet
 from qingyi.people.masking import Disclosure, mask_id_number, mask_phone
 
 __all__ = ["ChangeRequest", "Person", "RosterImport", "Transfer", "mask_id_number", "mask_phone"]
@@ -17,6 +18,9 @@ __all__ = ["ChangeRequest", "Person", "RosterImport", "Transfer", "mask_id_numbe
 
 class Person(TimeStampedModel):
     """One person on the roster (团员, 青年, 党员 ...)."""
+
+    # Fails closed during requests: see core/scoping.py.
+    objects = ScopedQuerySet.as_manager()
 
     class Gender(models.TextChoices):
         MALE = "male", _("Male")

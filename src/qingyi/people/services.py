@@ -57,7 +57,9 @@ def _unique_errors(data: dict[str, Any], exclude_pk: int | None) -> dict[str, li
     for field, label in labels.items():
         value = data.get(field)
         if value:
-            others = Person.objects.filter(**{field: value})
+            others = Person.objects.unscoped("an identifier is unique across the hospital").filter(
+                **{field: value}
+            )
             if exclude_pk is not None:
                 others = others.exclude(pk=exclude_pk)
             clash = others.values_list("name", flat=True).first()
@@ -129,7 +131,11 @@ def person_age_out(*, person: Person, on: dt.date, actor) -> Person:
     """Carry out 超龄离团 for a member who is due (团章: at 28 with no league post)."""
     scoping.require_perm(actor, scoping.PEOPLE_MANAGE, person.organization)
     current = Person.objects.select_for_update().get(pk=person.pk)
-    if not Person.objects.filter(due_to_age_out_q(on), pk=current.pk).exists():
+    if (
+        not Person.objects.unscoped("the person just checked")
+        .filter(due_to_age_out_q(on), pk=current.pk)
+        .exists()
+    ):
         raise ValidationError(
             _(
                 "%(name)s is not due to age out on %(date)s "

@@ -128,7 +128,9 @@ def person_detail(request, person_pk: int):
             "can_reveal": can_reveal,
             "can_manage": can_manage,
             "phone": shown.phone_of(person.phone),
-            "due_to_age_out": Person.objects.filter(selectors.due_to_age_out_q(today), pk=person.pk).exists(),
+            "due_to_age_out": Person.objects.unscoped("the person fetched through get_object_for_user")
+            .filter(selectors.due_to_age_out_q(today), pk=person.pk)
+            .exists(),
             "age": person.age(today),
             "is_youth": person.is_youth(today),
         },

@@ -192,7 +192,8 @@ def application_approve(*, application: VolunteerApplication, actor) -> tuple[Vo
         guardian_phone=application.guardian_phone if needs_guardian else "",
         guardian_consent_on=timezone.localtime(application.created_at).date() if needs_guardian else None,
     )
-    if volunteer.id_number and Volunteer.objects.filter(id_number=volunteer.id_number).exists():
+    everyone = Volunteer.objects.unscoped("an ID number is unique across the hospital")
+    if volunteer.id_number and everyone.filter(id_number=volunteer.id_number).exists():
         raise ValidationError(_("A volunteer with this ID number is already registered."))
     password = temporary_password()
     user = User(username=application.phone, phone=application.phone, first_name=application.name)

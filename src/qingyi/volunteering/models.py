@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from qingyi.core import rules
 from qingyi.core.models import TimeStampedModel
+from qingyi.core.scoping import ScopedQuerySet
 from qingyi.people.models import Person, mask_id_number, mask_phone
 
 
@@ -44,6 +45,9 @@ class Volunteer(TimeStampedModel):
     The record holds what 民政部令第67号 art. 7 lists: name, gender, birth date, ID number,
     area of residence, contact, skills and service categories.
     """
+
+    # Fails closed during requests: see core/scoping.py.
+    objects = ScopedQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         STAFF = "staff", _("Staff")

@@ -56,7 +56,8 @@ def volunteer_of(user) -> Volunteer | None:
     cached = getattr(user, "_qingyi_volunteer", False)
     if cached is False:
         # One row by a unique column: no ORDER BY (the model's ordering costs compiling, not rows).
-        rows = list(Volunteer.objects.select_related("organization").filter(user_id=user.pk).order_by()[:1])
+        own = Volunteer.objects.unscoped("the user's own volunteer record")
+        rows = list(own.select_related("organization").filter(user_id=user.pk).order_by()[:1])
         cached = rows[0] if rows else None
         user._qingyi_volunteer = cached
     return cached

@@ -81,7 +81,12 @@ def scan_person(request):
             request, "volunteering/scan_person.html", {"refused": personal_qr.expired_message()}, status=400
         )
     # The genuine code names the volunteer standing in front of the coordinator.
-    volunteer = Volunteer.objects.select_related("organization").filter(pk=volunteer_id).first()
+    volunteer = (
+        Volunteer.objects.unscoped("the volunteer whose genuine personal code was scanned")
+        .select_related("organization")
+        .filter(pk=volunteer_id)
+        .first()
+    )
     if volunteer is None:
         raise Http404
     if request.method == "POST":

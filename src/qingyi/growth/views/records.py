@@ -70,7 +70,11 @@ def _own_person(user) -> Person | None:
         person = user.person
     except Person.DoesNotExist:
         return None
-    return Person.objects.select_related("organization").get(pk=person.pk)
+    return (
+        Person.objects.unscoped("the user's own roster record")
+        .select_related("organization")
+        .get(pk=person.pk)
+    )
 
 
 def _require_own_person(user) -> Person:

@@ -261,7 +261,8 @@ def plan_import(
     budget = budget or workbooks.Budget()
     rows = parse_rows(sheet)
     budget.check()
-    lookup = _Lookup(rows, actor=actor, organization=organization)
+    with scoping.unscoped("identifiers are matched across the hospital (duplicates, transfers)"):
+        lookup = _Lookup(rows, actor=actor, organization=organization)
     plan = Plan(len(rows), list(sheet.warnings), [], [], 0, set())
 
     # Numbers that appear in more than one row make every such row an error: which one is

@@ -43,7 +43,8 @@ def _volunteer_errors(data: dict[str, Any], *, exclude_pk: int | None = None) ->
     if id_number:
         for message in rules.id_number_errors(id_number):
             errors.setdefault("id_number", []).append(message)
-        if Volunteer.objects.filter(id_number=id_number).exclude(pk=exclude_pk).exists():
+        everyone = Volunteer.objects.unscoped("an ID number is unique across the hospital")
+        if everyone.filter(id_number=id_number).exclude(pk=exclude_pk).exists():
             errors.setdefault("id_number", []).append(
                 _("A volunteer with this ID number is already registered.")
             )
@@ -90,10 +91,13 @@ def volunteer_register_staff(*, person, actor) -> Volunteer:
     own = person.user_id is not None and person.user_id == actor.pk
     if not own and not scoping.has_perm(actor, MANAGE, person.organization):
         raise PermissionDenied
-    existing = Volunteer.objects.filter(person=person).first()
+    existing = Volunteer.objects.unscoped("the person just checked").filter(person=person).first()
     if existing is not None:
         return existing
-    if person.user_id and Volunteer.objects.filter(user_id=person.user_id).exists():
+    if (
+        person.user_id
+        and Volunteer.objects.unscoped("a login is one volunteer's").filter(user_id=person.user_id).exists()
+    ):
         raise ValidationError(_("This login already belongs to a volunteer."))
     volunteer = Volunteer(
         kind=Volunteer.Kind.STAFF,
@@ -107,7 +111,8 @@ def volunteer_register_staff(*, person, actor) -> Volunteer:
         id_number=person.id_number or None,
         phone=person.phone,
     )
-    if volunteer.id_number and Volunteer.objects.filter(id_number=volunteer.id_number).exists():
+    everyone = Volunteer.objects.unscoped("an ID number is unique across the hospital")
+    if volunteer.id_number and everyone.filter(id_number=volunteer.id_number).exists():
         raise ValidationError(_("A volunteer with this ID number is already registered."))
     volunteer._history_user = actor
     volunteer.save()
