@@ -58,6 +58,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=12, help="how long the task runs")
     parser.add_argument("--timeout", type=float, default=240, help="give up after this long")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the new worker on the way out
 
     import django
 

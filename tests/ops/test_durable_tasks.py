@@ -43,6 +43,10 @@ def test_rq_worker_notices_abandoned_jobs_within_a_minute_or_so():
     # RQ's default: maintenance every 10 minutes, so an abandoned job waited that long.
     assert init.call_args.kwargs["maintenance_interval"] <= 15
     assert init.call_args.kwargs["job_monitoring_interval"] <= 5
+    # An idle worker checks between two waits on the queue: those are short too.
+    worker = DurableWorker.__new__(DurableWorker)
+    worker.worker_ttl, worker.maintenance_interval = 420, 15
+    assert worker.dequeue_timeout == 15
 
 
 def test_rq_queue_is_the_durable_one_with_redis():

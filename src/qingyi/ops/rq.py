@@ -9,8 +9,9 @@ registry. django-tasks-rq creates its jobs without a ``Retry``, so an abandoned 
   a ``Retry(max=TASK_RETRIES)``, requeued at once (no interval, so no scheduler is needed).
   Tasks must therefore be idempotent (ours are: reminders and exports check what they did).
 - ``DurableWorker`` (``rqworker --worker-class qingyi.ops.rq.DurableWorker``) runs the registry
-  maintenance every 15 s instead of 10 minutes and beats every 5 s, so an abandoned job is
-  requeued about 65–80 s after its worker died (the heartbeat's TTL is the beat + 60 s).
+  maintenance every 15 s instead of 10 minutes (an idle worker also waits on the queue at most
+  15 s, not worker_ttl - 15 = 405 s, between two checks) and beats every 5 s, so an abandoned
+  job is requeued about 65–80 s after its worker died (the heartbeat's TTL is the beat + 60 s).
 """
 
 from __future__ import annotations
@@ -34,3 +35,7 @@ class DurableWorker(Worker):
         kwargs.setdefault("maintenance_interval", 15)
         kwargs.setdefault("job_monitoring_interval", 5)
         super().__init__(*args, **kwargs)
+
+    @property
+    def dequeue_timeout(self) -> int:
+        return max(1, min(super().dequeue_timeout, self.maintenance_interval))
