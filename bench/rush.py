@@ -303,6 +303,9 @@ def main() -> int:
     parser.add_argument("--volunteers", type=int, default=1500)
     parser.add_argument("--shifts", type=int, default=20)
     parser.add_argument("--background-shifts", type=int, default=300)
+    parser.add_argument(
+        "--warmup", type=float, default=15, help="seconds of load first, not measured (cold app servers)"
+    )
     parser.add_argument("--fault", choices=["none", "app", "pg"], default="none")
     parser.add_argument("--fault-at", type=float, default=0.4, help="fraction of the duration")
     parser.add_argument("--p99-bound", type=float, default=2000, help="ms, the rush's p99 must stay under it")
@@ -325,6 +328,13 @@ def main() -> int:
         fault_info["done"] = time.monotonic()
         print(f"[{fault_info['at'] - began:5.1f} s] {fault_info['what']}", flush=True)
 
+    if args.warmup:
+        gevent.sleep(args.warmup)
+        print(f"warm-up: {len(SAMPLES)} requests in {args.warmup:.0f} s, not measured", flush=True)
+        del SAMPLES[:]
+        ERRORS.clear()
+        load_before = os.getloadavg()
+    began = time.monotonic()
     if args.fault != "none":
         gevent.spawn_later(args.duration * args.fault_at, inject)
     gevent.spawn_later(args.duration, runner.quit)
