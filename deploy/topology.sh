@@ -11,7 +11,21 @@
 #
 #   bash deploy/topology.sh            # PY=path/to/python to choose the interpreter
 #   KEEP=1 bash deploy/topology.sh     # keep the scratch folder (logs) after the run
+#   bash deploy/topology.sh --keep-running CMD ARGS...
+#       bring everything up, run CMD (instead of the smoke journey) with the application's
+#       environment plus NGINX_URL, APP1_URL, APP2_URL, APP1_PID, APP2_PID, WORKER_PID,
+#       WORKER_CMD, TOPOLOGY_WORK (and PG_CTL_DATA, PG_BIN with PG_SCRATCH=1), then tear down;
+#       the exit status is CMD's. The load and fault scripts of bench/ run this way.
+#   PG_SCRATCH=1 bash deploy/topology.sh   # a private PostgreSQL cluster (initdb in a temp
+#       folder, a free loopback port) instead of the shared server: a fault test may restart it
 set -euo pipefail
+
+RUN_CMD=()
+if [ "${1:-}" = "--keep-running" ]; then
+    shift
+    RUN_CMD=("$@")
+    [ ${#RUN_CMD[@]} -gt 0 ] || { echo "--keep-running needs a command"; exit 2; }
+fi
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -26,6 +40,8 @@ DB_NAME="qingyi_topology_$$"
 PIDS=()
 DB_CREATED=
 PG_ROLE_CREATED=
+PG_SCRATCH_DIR=
+PG_BIN=
 
 say() { printf '\n==> [%4ss] %s\n' "$(($(date +%s) - START))" "$*"; }
 
@@ -41,6 +57,11 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    if [ -n "$PG_SCRATCH_DIR" ]; then
+        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_SCRATCH_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        [ -n "${KEEP:-}" ] || rm -rf "$PG_SCRATCH_DIR"
+        DB_CREATED=
+    fi
     if [ -n "$DB_CREATED" ]; then
         dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "$DB_NAME" || true
     fi
@@ -79,8 +100,23 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------
-say "PostgreSQL on $PG_HOST:$PG_PORT"
 if ! command -v pg_isready >/dev/null; then apt_install postgresql postgresql-client; fi
+if [ -n "${PG_SCRATCH:-}" ]; then
+    # A private cluster (its own data folder and port, trust on loopback), run as the postgres
+    # system user; stopped and deleted on exit.
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    PG_SCRATCH_DIR=$(mktemp -d /tmp/qingyi-pg.XXXXXX)
+    chown postgres: "$PG_SCRATCH_DIR"
+    PG_PORT=$(free_port)
+    PG_USER=postgres
+    say "a private PostgreSQL cluster on $PG_HOST:$PG_PORT ($PG_SCRATCH_DIR)"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_SCRATCH_DIR/data" -U postgres --auth=trust -E UTF8 \
+        --no-locale >"$WORK/initdb.log" 2>&1
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_SCRATCH_DIR/data" -l "$PG_SCRATCH_DIR/postgres.log" -w -t 60 \
+        -o "-c listen_addresses=$PG_HOST -p $PG_PORT -k $PG_SCRATCH_DIR" start >/dev/null
+    export PG_CTL_DATA="$PG_SCRATCH_DIR/data" PG_BIN
+fi
+say "PostgreSQL on $PG_HOST:$PG_PORT"
 if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
     for version in $(ls /etc/postgresql 2>/dev/null); do
         pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
@@ -143,8 +179,11 @@ for port in "$APP1_PORT" "$APP2_PORT"; do
         --error-logfile "$WORK/gunicorn-$port.log" >>"$WORK/gunicorn-$port.log" 2>&1 &
     PIDS+=($!)
 done
-"$PY" manage.py rqworker --job-class django_tasks_rq.Job default >"$WORK/worker.log" 2>&1 &
+# DurableWorker: a job left by a killed worker is retried (src/qingyi/ops/rq.py).
+WORKER_CMD="$PY manage.py rqworker --job-class django_tasks_rq.Job --worker-class qingyi.ops.rq.DurableWorker default"
+$WORKER_CMD >"$WORK/worker.log" 2>&1 &
 PIDS+=($!)
+export WORKER_PID=$! WORKER_CMD APP1_PID=${PIDS[-3]} APP2_PID=${PIDS[-2]}
 
 # --- nginx in front ----------------------------------------------------------------------
 say "nginx on 127.0.0.1:$NGINX_PORT"
@@ -164,6 +203,15 @@ http {
     fastcgi_temp_path $WORK/nginx/fastcgi;
     uwsgi_temp_path $WORK/nginx/uwsgi;
     scgi_temp_path $WORK/nginx/scgi;
+    # Fail-over: a request that could not reach an app server (connection refused, reset, or
+    # timed out) goes to the other one. nginx never passes a POST (non-idempotent) to the next
+    # server once it was sent - it may have been written - so the client gets a 502 and decides;
+    # only a POST that never reached the dead server (connect refused) is passed on. We do NOT
+    # add "non_idempotent": a blind retry could sign a volunteer up or check them in twice.
+    proxy_next_upstream error timeout;
+    proxy_next_upstream_tries 2;
+    proxy_next_upstream_timeout 15s;
+    proxy_connect_timeout 2s;
     upstream qingyi {
         server 127.0.0.1:$APP1_PORT max_fails=3 fail_timeout=10s;
         server 127.0.0.1:$APP2_PORT max_fails=3 fail_timeout=10s;
@@ -193,6 +241,14 @@ for port in "$APP1_PORT" "$APP2_PORT" "$NGINX_PORT"; do
     wait_for 90 "http://127.0.0.1:$port/ready/" "$PY" -c \
         "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:$port/ready/', timeout=5).status != 200)"
 done
+
+if [ ${#RUN_CMD[@]} -gt 0 ]; then
+    say "Running: ${RUN_CMD[*]}"
+    export NGINX_URL="http://127.0.0.1:$NGINX_PORT" APP1_URL="http://127.0.0.1:$APP1_PORT" \
+        APP2_URL="http://127.0.0.1:$APP2_PORT" TOPOLOGY_WORK="$WORK"
+    "${RUN_CMD[@]}"
+    exit $?
+fi
 
 # --- The smoke journey -------------------------------------------------------------------
 say "Smoke journey through nginx and both app servers"

@@ -235,7 +235,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Redis, when REDIS_URL is set, holds the cache, the sessions and the task queue (RQ through
-# django-tasks-rq; the worker is `manage.py rqworker --job-class django_tasks_rq.Job default`),
+# django-tasks-rq; the worker is `manage.py rqworker --job-class django_tasks_rq.Job
+# --worker-class qingyi.ops.rq.DurableWorker default`),
 # so every gunicorn process and server shares them. Without it: a per-process memory cache,
 # sessions in the database, and the database task queue with its worker (`db_worker`).
 REDIS_URL = env("REDIS_URL", "")
@@ -256,7 +257,11 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     SESSION_CACHE_ALIAS = "sessions"
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    # DurableQueue: a job whose worker died is retried (qingyi/ops/rq.py; the worker runs with
+    # --worker-class qingyi.ops.rq.DurableWorker so that happens within about a minute).
+    RQ_QUEUES = {
+        "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600, "QUEUE_CLASS": "qingyi.ops.rq.DurableQueue"}
+    }
     _tasks_backend_default = "django_tasks_rq.RQBackend"
     # The RQ apps (worker command, queue pages) only where there is a Redis to talk to.
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]

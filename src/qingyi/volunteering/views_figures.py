@@ -306,7 +306,9 @@ def _volunteer_rows(records):
     """Each volunteer's verified hours, services and people served among ``records``
     (``selectors.hours_per_volunteer``, the hours overview's computation)."""
     kinds = {value: str(label) for value, label in Volunteer.Kind.choices}
-    volunteers = Volunteer.objects.filter(pk__in=records.values("volunteer_id"))
+    volunteers = Volunteer.objects.unscoped(
+        "the volunteers behind service records already in the figures' scope"
+    ).filter(pk__in=records.values("volunteer_id"))
     rows = hours_per_volunteer(volunteers, records).values_list(
         "name", "kind", "organization__name", "hours", "services", "served"
     )
