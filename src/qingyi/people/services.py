@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import rules, scoping
+from qingyi.core.text import fold_phone
 from qingyi.organizations.models import Organization
 from qingyi.people.models import ChangeRequest, Person, Transfer
 from qingyi.people.selectors import due_to_age_out_q
@@ -44,6 +45,8 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("name", "phone", "ethnicity"):
         if key in data and data[key] is not None:
             data[key] = data[key].strip()
+    if data.get("phone"):
+        data["phone"] = fold_phone(data["phone"])
     return data
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from qingyi.core import rules
+from qingyi.core.text import phone_error
 from qingyi.people.models import Person
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 OLDEST_AGE = 100
 
 
@@ -69,10 +68,6 @@ def person_errors(data: dict[str, Any], *, today: dt.date | None = None) -> dict
     ):
         add("development_number", message)
     phone = (data.get("phone") or "").strip()
-    if phone and not PHONE.match(phone):
-        add(
-            "phone",
-            _("“%(phone)s” is not a phone number (11 digits starting with 1, or a landline).")
-            % {"phone": phone},
-        )
+    if phone and (message := phone_error(phone)):
+        add("phone", message)
     return errors
