@@ -14,12 +14,18 @@ from qingyi.people.validation import person_errors
 from qingyi.volunteering.applications import application_errors, clean_data
 from qingyi.volunteering.services.volunteers import _clean_volunteer_data, _volunteer_errors
 
+
+def wide(text: str) -> str:
+    """``text`` in full-width digits and plus sign, as Chinese keyboards type it."""
+    return text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789+"})
+
+
 # value, a phone?, a mobile?
 CASES = [
     ("13812345678", True, True),
     ("12345678901", False, False),  # 12x is no mobile prefix: the volunteer rules took it
     ("10000000000", False, False),
-    ("１３８１２３４５６７８", True, True),  # full-width, as Chinese keyboards type it
+    (wide("13812345678"), True, True),
     ("+86 138 1234 5678", True, True),  # only escorts took it
     ("(023)12345678", True, False),
     ("023-12345678", True, False),  # a landline: the roster and escorts, not a volunteer's login
@@ -55,5 +61,5 @@ def test_volunteer_callers_take_mobiles_only(value, phone, mobile):
 
 
 def test_stored_phones_are_folded():
-    assert fold_phone("＋86 (138) 1234 5678") == "13812345678"
-    assert clean_data({"phone": "１３８ 1234 5678"})["phone"] == "13812345678"
+    assert fold_phone(wide("+86") + " (138) 1234 5678") == "13812345678"
+    assert clean_data({"phone": wide("138") + " 1234 5678"})["phone"] == "13812345678"
