@@ -214,6 +214,11 @@ def transfer_request(*, person: Person, to_organization: Organization, actor, no
         raise ValidationError(
             _("%(name)s already belongs to “%(org)s”.") % {"name": person.name, "org": to_organization}
         )
+    if not to_organization.same_hospital(person.organization):
+        raise ValidationError(
+            _("“%(name)s” belongs to another hospital: a transfer stays within one hospital.")
+            % {"name": to_organization.name}
+        )
     if to_organization.kind == Organization.Kind.COMMITTEE and not to_organization.is_root():
         raise ValidationError(_("Members belong to a branch or a general branch."))
     if Transfer.objects.filter(person=person, status=Transfer.Status.PENDING).exists():

@@ -226,8 +226,9 @@ def _dated_status_change(request, person_pk: int, *, change, title: str, done: s
 @require_http_methods(["GET", "POST"])
 def transfer_new(request, person_pk: int):
     person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
-    # Any live organisation of the same hospital may receive; its admin decides.
-    root_path = person.organization.path[: Organization.steplen]
+    # Any live organisation of the same hospital may receive (the service enforces it); its
+    # admin decides.
+    root_path = person.organization.hospital_path
     targets = Organization.objects.filter(path__startswith=root_path, archived_at__isnull=True).exclude(
         pk=person.organization_id
     )
