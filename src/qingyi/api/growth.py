@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
@@ -182,7 +183,7 @@ class ProblemOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj) -> bool:
-        return obj.is_overdue(dt.date.today())
+        return obj.is_overdue(timezone.localdate())
 
 
 class InspectionOut(Schema):

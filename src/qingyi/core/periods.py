@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MIN_YEAR = 1900
@@ -44,7 +45,7 @@ class Period:
 
     @classmethod
     def current_year(cls) -> Period:
-        return cls.year(dt.date.today().year)
+        return cls.year(timezone.localdate().year)
 
     @classmethod
     def parse(cls, text: str | None) -> Period:
@@ -87,4 +88,4 @@ class Period:
     @property
     def as_of(self) -> dt.date:
         """The day snapshot figures are taken on: the period's end, or today if it has not ended."""
-        return min(self.end, dt.date.today())
+        return min(self.end, timezone.localdate())

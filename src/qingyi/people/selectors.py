@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from qingyi.core import rules, scoping
 from qingyi.core.scoping import subtree_ids
@@ -78,7 +79,7 @@ def roster(
     queryset: QuerySet[Person], filters: RosterFilters, *, user, on: dt.date | None = None
 ) -> QuerySet[Person]:
     """The roster filtered as on the roster page; ``user`` decides what the search may match."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     qs = queryset.select_related("organization", "department")
     if filters.q.strip():
         qs = qs.filter(roster_search_q(user, filters.q))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import rules
@@ -16,7 +17,7 @@ OLDEST_AGE = 100
 
 def person_errors(data: dict[str, Any], *, today: dt.date | None = None) -> dict[str, list[str]]:
     """Rule errors of a person's values (types already parsed), by field name."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
