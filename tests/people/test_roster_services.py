@@ -227,7 +227,9 @@ def test_a_transfer_stays_within_one_hospital_whoever_calls_the_service(personas
     from qingyi.organizations.models import Organization
 
     other = Organization.add_root(name="另一医院团委", kind=Organization.Kind.COMMITTEE)
-    branch = other.add_child(name="另一医院团支部", kind=Organization.Kind.BRANCH)
+    branch = Organization.objects.add_child(
+        other, create_kwargs={"name": "另一医院团支部", "kind": Organization.Kind.BRANCH}
+    )
     assert not branch.same_hospital(personas.tree.branch_a)
     assert personas.tree.branch_b.same_hospital(personas.tree.branch_a)
     with pytest.raises(ValidationError, match="another hospital"):

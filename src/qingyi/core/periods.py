@@ -22,6 +22,16 @@ class PeriodError(ValueError):
     pass
 
 
+def day_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The days ``first``…``last`` (inclusive; one day if ``last`` is None) as the half-open
+    range [start, end) of aware datetimes in local time (``TIME_ZONE``): midnight of the first
+    day, midnight after the last — a range an index on a datetime column can serve."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine((last or first) + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
 def check_year(year: int) -> int:
     """``year`` if it lies within ``MIN_YEAR``–``MAX_YEAR``, else a ``PeriodError``."""
     if not MIN_YEAR <= year <= MAX_YEAR:
@@ -84,6 +94,10 @@ class Period:
             _("“%(text)s” is not a period: use 2025, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30.")
             % {"text": text}
         )
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """The period as [start, end) datetimes in local time (``day_bounds``)."""
+        return day_bounds(self.start, self.end)
 
     @property
     def as_of(self) -> dt.date:

@@ -21,12 +21,7 @@ def people_for(user, perm: str = scoping.PEOPLE_VIEW) -> QuerySet[Person]:
     return scoping.scope(Person.objects.all(), user, perm, path_field="organization__path")
 
 
-def youth_q(on: dt.date) -> Q:
-    """Aged 14–35 on ``on``, as a date range an index can serve."""
-    return Q(
-        birth_date__gt=rules.born_after_for_age_over(rules.YOUTH_MAX_AGE, on),
-        birth_date__lte=rules.born_on_or_before_for_age(rules.YOUTH_MIN_AGE, on),
-    )
+youth_q = rules.youth_q  # the one youth rule (core.rules)
 
 
 def holds_post_on(on: dt.date) -> Exists:
