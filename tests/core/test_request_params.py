@@ -77,6 +77,7 @@ def test_a_good_or_blank_period(db):
         ("activities:publication_list", True),
         ("volunteering:figures", True),
         ("growth:roster", False),
+        ("people:list", False),  # ?org=abc was a 500 (the ORM's ValueError)
     ],
 )
 def test_every_page_reads_them_alike(personas, login, name, reads_period):
