@@ -69,6 +69,6 @@ def person_errors(data: dict[str, Any], *, today: dt.date | None = None) -> dict
     ):
         add("development_number", message)
     phone = (data.get("phone") or "").strip()
-    if phone and (message := phone_error(phone)):
-        add("phone", message)
+    if phone and (phone_message := phone_error(phone)):
+        add("phone", phone_message)
     return errors

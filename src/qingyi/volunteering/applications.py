@@ -94,8 +94,8 @@ def application_errors(data: dict[str, Any]) -> dict[str, list[str]]:
         add("id_number", _("Please give your ID number."))
     for message in rules.id_number_errors(id_number):
         add("id_number", message)
-    if message := phone_error(data.get("phone", ""), mobile_only=True):
-        add("phone", message)
+    if phone_message := phone_error(data.get("phone", ""), mobile_only=True):
+        add("phone", phone_message)
     birth = data.get("birth_date")
     if birth is None:
         add("birth_date", _("Please give your birth date."))

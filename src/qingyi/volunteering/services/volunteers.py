@@ -65,8 +65,8 @@ def _volunteer_errors(data: dict[str, Any], *, exclude_pk: int | None = None) ->
                 _("Under 18: record the guardian's name and the date of their consent.")
             )
     phone = (data.get("phone") or "").strip()
-    if phone and (message := phone_error(phone, mobile_only=True)):
-        errors.setdefault("phone", []).append(message)
+    if phone and (phone_message := phone_error(phone, mobile_only=True)):
+        errors.setdefault("phone", []).append(phone_message)
     start, end = data.get("insurance_from"), data.get("insurance_until")
     if (start is None) != (end is None):
         errors.setdefault("insurance_until", []).append(_("Give both dates of the accident insurance."))
