@@ -226,7 +226,9 @@ def test_a_transfer_stays_within_one_hospital_whoever_calls_the_service(personas
     service could move a person into another hospital's tree."""
     from qingyi.organizations.models import Organization
 
-    other = Organization.objects.add_root(name="另一医院团委", kind=Organization.Kind.COMMITTEE)
+    other = Organization.objects.add_root(
+        create_kwargs={"name": "另一医院团委", "kind": Organization.Kind.COMMITTEE}
+    )
     branch = Organization.objects.add_child(
         other, create_kwargs={"name": "另一医院团支部", "kind": Organization.Kind.BRANCH}
     )
