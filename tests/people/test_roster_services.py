@@ -219,3 +219,25 @@ def test_member_bad_phone_is_refused(personas):
             person=personas.member_person, changes={"phone": "abc"}, actor=personas.member
         )
     assert not ChangeRequest.objects.exists()
+
+
+def test_a_transfer_stays_within_one_hospital_whoever_calls_the_service(personas):
+    """The rule lived in the page only (its list of targets); the API or a command calling the
+    service could move a person into another hospital's tree."""
+    from qingyi.organizations.models import Organization
+
+    other = Organization.objects.add_root(
+        create_kwargs={"name": "另一医院团委", "kind": Organization.Kind.COMMITTEE}
+    )
+    branch = Organization.objects.add_child(
+        other, create_kwargs={"name": "另一医院团支部", "kind": Organization.Kind.BRANCH}
+    )
+    assert not branch.same_hospital(personas.tree.branch_a)
+    assert personas.tree.branch_b.same_hospital(personas.tree.branch_a)
+    with pytest.raises(ValidationError, match="another hospital"):
+        services.transfer_request(person=personas.person_a, to_organization=branch, actor=personas.admin_a)
+    with pytest.raises(ValidationError, match="another hospital"):
+        services.transfer_request(
+            person=personas.person_a, to_organization=branch, actor=personas.committee_admin
+        )
+    assert not Transfer.objects.exists()

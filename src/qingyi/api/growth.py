@@ -8,6 +8,7 @@ is the committee's: org admins see it, and the answers of their own cadres only.
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
@@ -180,7 +181,7 @@ class ProblemOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj) -> bool:
-        return obj.is_overdue(dt.date.today())
+        return obj.is_overdue(timezone.localdate())
 
 
 class InspectionOut(Schema):

@@ -6,8 +6,6 @@ call-up only when it was sent to them.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -66,19 +64,8 @@ def responses_of_user(user) -> QuerySet[Response]:
     )
 
 
-def age_q(on: dt.date, *, min_age: int | None, max_age: int | None, prefix: str = "") -> Q:
-    """Aged between ``min_age`` and ``max_age`` (inclusive) on ``on``, as a birth-date range."""
-    q = Q()
-    if min_age is not None:
-        q &= Q(**{f"{prefix}birth_date__lte": rules.born_on_or_before_for_age(min_age, on)})
-    if max_age is not None:
-        q &= Q(**{f"{prefix}birth_date__gt": rules.born_after_for_age_over(max_age, on)})
-    return q
-
-
-def youth_q(on: dt.date, prefix: str = "") -> Q:
-    """Aged 14–35 on ``on`` (RULES.md: youth)."""
-    return age_q(on, min_age=rules.YOUTH_MIN_AGE, max_age=rules.YOUTH_MAX_AGE, prefix=prefix)
+age_q = rules.age_q  # the age and youth rules live in core.rules
+youth_q = rules.youth_q
 
 
 def targeted_volunteers(callup: CallUp, targeting) -> QuerySet[Volunteer]:

@@ -10,14 +10,19 @@ So every number a request brings in goes through this module:
 - ids in a query string (``?org=``, ``?department=``): ``query_id`` — 404 for one that cannot
   exist, like an id that does not;
 - years: ``core.periods`` (``MIN_YEAR``–``MAX_YEAR``); page numbers: Django's ``Paginator``
-  (a page beyond the last is the last) and the API's ``Pagination`` (``MAX_PAGE``, 422).
+  (a page beyond the last is the last) and the API's ``Pagination`` (``MAX_PAGE``, 422);
+- the period of a page (``?period=``): ``period_from_request`` — one behaviour for bad input,
+  a message saying so and the default period. The organisation (``?org=``) is read by
+  ``organizations.params.organization_from_request``.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from qingyi.core.periods import MAX_YEAR, MIN_YEAR
+from qingyi.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 
 MAX_ID = 2**63 - 1  # BIGINT, the type of every primary key (DEFAULT_AUTO_FIELD)
 MAX_PAGE = 1_000_000  # far beyond any list; keeps OFFSET within what every database takes
@@ -70,3 +75,39 @@ def query_year(request, name: str = "year") -> int | None:
     """The year in the query string's ``name`` if it is one (``MIN_YEAR``–``MAX_YEAR`` of
     ``core.periods``), else None: the caller's default."""
     return parse_int(request.GET.get(name, ""), minimum=MIN_YEAR, maximum=MAX_YEAR)
+
+
+PERIOD_MAX_LENGTH = 30  # longer than any period ("2025-01-01..2025-06-30" has 22 characters)
+
+
+def period_and_error(
+    request, *, text: str | None = None, optional: bool = False
+) -> tuple[Period | None, str]:
+    """The period a page is asked for — ``?period=``, or ``text`` when the page builds it from
+    other fields — and "" or the message for one that is not a period. Blank: this year, or
+    None (all periods) when ``optional``; not a period: the same default, and the message says
+    what was wrong and what is shown instead."""
+    raw = (request.GET.get("period", "") if text is None else text).strip()[:PERIOD_MAX_LENGTH]
+    default = None if optional else Period.current_year()
+    if not raw:
+        return default, ""
+    try:
+        return Period.parse(raw), ""
+    except PeriodError as exc:
+        instead = (
+            _("%(error)s Showing all periods instead.")
+            if optional
+            else _("%(error)s Showing this year instead.")
+        )
+        return default, instead % {"error": exc}
+
+
+def period_from_request(
+    request, *, text: str | None = None, optional: bool = False, report: bool = True
+) -> Period | None:
+    """``period_and_error``'s period; its message goes on the page (``report=False`` for a
+    fragment whose page already says so)."""
+    period, error = period_and_error(request, text=text, optional=optional)
+    if error and report:
+        messages.error(request, error)
+    return period

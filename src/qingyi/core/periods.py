@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MIN_YEAR = 1900
@@ -19,6 +20,16 @@ MAX_YEAR = 2999
 
 class PeriodError(ValueError):
     pass
+
+
+def day_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The days ``first``…``last`` (inclusive; one day if ``last`` is None) as the half-open
+    range [start, end) of aware datetimes in local time (``TIME_ZONE``): midnight of the first
+    day, midnight after the last — a range an index on a datetime column can serve."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine((last or first) + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
 
 
 def check_year(year: int) -> int:
@@ -44,7 +55,7 @@ class Period:
 
     @classmethod
     def current_year(cls) -> Period:
-        return cls.year(dt.date.today().year)
+        return cls.year(timezone.localdate().year)
 
     @classmethod
     def parse(cls, text: str | None) -> Period:
@@ -84,7 +95,11 @@ class Period:
             % {"text": text}
         )
 
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """The period as [start, end) datetimes in local time (``day_bounds``)."""
+        return day_bounds(self.start, self.end)
+
     @property
     def as_of(self) -> dt.date:
         """The day snapshot figures are taken on: the period's end, or today if it has not ended."""
-        return min(self.end, dt.date.today())
+        return min(self.end, timezone.localdate())

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # --- Ages ------------------------------------------------------------------------------
@@ -57,6 +58,23 @@ def born_after_for_age_over(age: int, on: dt.date) -> dt.date:
 
 def is_youth(birth_date: dt.date | None, on: dt.date) -> bool:
     return birth_date is not None and YOUTH_MIN_AGE <= age_on(birth_date, on) <= YOUTH_MAX_AGE
+
+
+def age_q(on: dt.date, *, min_age: int | None, max_age: int | None, prefix: str = "") -> Q:
+    """Aged ``min_age``–``max_age`` (inclusive; None: no bound) on ``on``, as a birth-date range
+    an index can serve. ``prefix`` reaches the birth date through a relation (``volunteer__``)."""
+    q = Q()
+    if min_age is not None:
+        q &= Q(**{f"{prefix}birth_date__lte": born_on_or_before_for_age(min_age, on)})
+    if max_age is not None:
+        q &= Q(**{f"{prefix}birth_date__gt": born_after_for_age_over(max_age, on)})
+    return q
+
+
+def youth_q(on: dt.date, prefix: str = "") -> Q:
+    """Youth (``YOUTH_MIN_AGE``–``YOUTH_MAX_AGE``) on ``on``: ``is_youth`` as a query, the one
+    the roster, its figures and the call-up figures filter by."""
+    return age_q(on, min_age=YOUTH_MIN_AGE, max_age=YOUTH_MAX_AGE, prefix=prefix)
 
 
 # --- League development number (发展团员编号) ---------------------------------------------

@@ -13,7 +13,6 @@ cannot skip or repeat a step.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from qingyi.core import notifications, rules, scoping
 from qingyi.core.ratelimit import RateLimited, take
-from qingyi.core.text import clean_name, fold_code
+from qingyi.core.text import clean_name, fold_phone, phone_error
 from qingyi.escorts.models import EscortRequest, token_digest
 from qingyi.organizations.models import Department, Organization
 from qingyi.volunteering.models import Volunteer
@@ -50,18 +49,11 @@ RATE_PER_IP = (5, 3600)
 MAX_AHEAD = dt.timedelta(days=60)
 PAST_GRACE = dt.timedelta(minutes=10)
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 NAME_MAX = 50
 NEEDS_MAX = 500
 
 
-def normalise_phone(value: str) -> str:
-    """A phone as stored: folded like every code (``core.text.fold_code``: full-width digits,
-    spaces), without brackets or the +86 prefix."""
-    value = re.sub(r"[()]", "", fold_code(value))  # NFKC made full-width brackets ASCII
-    if value.startswith("+86"):
-        value = value[3:]
-    return value
+normalise_phone = fold_phone  # the one phone rule lives in core.text
 
 
 def committee() -> Organization:
@@ -91,13 +83,8 @@ def escort_request_errors(data: RequestData, *, now: dt.datetime) -> dict[str, l
         errors["patient_name"] = [_("Please give the patient's name.")]
     elif len(name) > NAME_MAX:
         errors["patient_name"] = [_("A name has at most %(n)d characters.") % {"n": NAME_MAX}]
-    if not PHONE.match(normalise_phone(data.phone)):
-        errors["phone"] = [
-            _(
-                "“%(phone)s” is not a phone number: 11 digits starting with 1, or a landline such as 023-12345678."  # noqa: E501
-            )
-            % {"phone": data.phone}
-        ]
+    if message := phone_error(data.phone):
+        errors["phone"] = [message]
     if data.wanted_at is None:
         errors["wanted_at"] = [_("Please give the time you want the escort.")]
     elif data.wanted_at < now - PAST_GRACE:

@@ -117,6 +117,15 @@ class Organization(MP_Node, TimeStampedModel):
         """Is ``self`` inside the subtree of ``other`` (or ``other`` itself)?"""
         return self.path.startswith(other.path)
 
+    @property
+    def hospital_path(self) -> str:
+        """The path of the root this organisation belongs to: its hospital's committee."""
+        return self.path[: self.steplen]
+
+    def same_hospital(self, other: Organization) -> bool:
+        """Do ``self`` and ``other`` belong to one hospital (one tree)? The rule for transfers."""
+        return self.hospital_path == other.hospital_path
+
 
 class Position(TimeStampedModel):
     """团干部: a person's post in an organisation's committee, with its term dates."""

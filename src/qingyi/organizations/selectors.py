@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from qingyi.core import rules, scoping
 from qingyi.core.scoping import subtree_ids
@@ -76,7 +77,7 @@ def _election_state(due: dt.date | None, today: dt.date, warning_days: int) -> s
 
 def tree_rows(user, *, include_archived: bool = False, today: dt.date | None = None) -> list[TreeRow]:
     """The visible tree, in path order, with its figures; a fixed number of queries."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     qs = organizations_for(user)
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
@@ -120,12 +121,12 @@ def rows_for(orgs: list[Organization], today: dt.date) -> list[TreeRow]:
 def subtree_rows(organization: Organization, *, today: dt.date | None = None) -> list[TreeRow]:
     """Rows for an organisation (first) and its whole subtree, archived included."""
     orgs = list(with_tree_figures(subtree(organization)).order_by("path"))
-    return rows_for(orgs, today or dt.date.today())
+    return rows_for(orgs, today or timezone.localdate())
 
 
 def elections_due(organization: Organization, *, today: dt.date | None = None) -> list[TreeRow]:
     """Organisations in the subtree whose election is overdue or due within the warning period."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     orgs = list(with_tree_figures(subtree(organization, include_archived=False)).order_by("path"))
     return [row for row in rows_for(orgs, today) if row.election_state in {"overdue", "due_soon"}]
 
@@ -145,12 +146,24 @@ def positions_of(person) -> QuerySet[Position]:
     return Position.objects.filter(person=person).select_related("organization").order_by("-start_on")
 
 
-def primary_organization(user) -> Organization | None:
-    """The highest organisation the user may see (their home on the dashboard)."""
-    paths = scoping.scope_paths(user, scoping.ORG_VIEW)
+def top_organization(user, perm: str = scoping.ORG_VIEW) -> Organization | None:
+    """The user's top organisation for ``perm``: the highest (then first by path) of the
+    organisations they hold it in, or None. The one answer to "the user's own organisation"
+    of every page that defaults to it."""
+    paths = scoping.scope_paths(user, perm)
     if not paths:
         return None
-    return Organization.objects.filter(path__in=paths).order_by("depth", "path").first()
+    return (
+        Organization.objects.filter(path__in=paths)
+        .select_related("party_branch")
+        .order_by("depth", "path")
+        .first()
+    )
+
+
+def primary_organization(user) -> Organization | None:
+    """The highest organisation the user may see (their home on the dashboard)."""
+    return top_organization(user, scoping.ORG_VIEW)
 
 
 def organization_for_user(user, pk, *, perm: str = scoping.ORG_VIEW, need: str | None = None) -> Organization:

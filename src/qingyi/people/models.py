@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -127,10 +128,10 @@ class Person(TimeStampedModel):
         return self.name
 
     def age(self, on: dt.date | None = None) -> int:
-        return rules.age_on(self.birth_date, on or dt.date.today())
+        return rules.age_on(self.birth_date, on or timezone.localdate())
 
     def is_youth(self, on: dt.date | None = None) -> bool:
-        return rules.is_youth(self.birth_date, on or dt.date.today())
+        return rules.is_youth(self.birth_date, on or timezone.localdate())
 
     @property
     def id_number_masked(self) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from qingyi.core import rules, scoping
 from qingyi.core.scoping import subtree_ids
@@ -20,12 +21,7 @@ def people_for(user, perm: str = scoping.PEOPLE_VIEW) -> QuerySet[Person]:
     return scoping.scope(Person.objects.all(), user, perm, path_field="organization__path")
 
 
-def youth_q(on: dt.date) -> Q:
-    """Aged 14–35 on ``on``, as a date range an index can serve."""
-    return Q(
-        birth_date__gt=rules.born_after_for_age_over(rules.YOUTH_MAX_AGE, on),
-        birth_date__lte=rules.born_on_or_before_for_age(rules.YOUTH_MIN_AGE, on),
-    )
+youth_q = rules.youth_q  # the one youth rule (core.rules)
 
 
 def holds_post_on(on: dt.date) -> Exists:
@@ -78,7 +74,7 @@ def roster(
     queryset: QuerySet[Person], filters: RosterFilters, *, user, on: dt.date | None = None
 ) -> QuerySet[Person]:
     """The roster filtered as on the roster page; ``user`` decides what the search may match."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     qs = queryset.select_related("organization", "department")
     if filters.q.strip():
         qs = qs.filter(roster_search_q(user, filters.q))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import rules, scoping
+from qingyi.core.text import fold_phone
 from qingyi.organizations.models import Organization
 from qingyi.people.models import ChangeRequest, Person, Transfer
 from qingyi.people.selectors import due_to_age_out_q
@@ -44,6 +45,8 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("name", "phone", "ethnicity"):
         if key in data and data[key] is not None:
             data[key] = data[key].strip()
+    if data.get("phone"):
+        data["phone"] = fold_phone(data["phone"])
     return data
 
 
@@ -216,6 +219,11 @@ def transfer_request(*, person: Person, to_organization: Organization, actor, no
     if to_organization.pk == person.organization_id:
         raise ValidationError(
             _("%(name)s already belongs to “%(org)s”.") % {"name": person.name, "org": to_organization}
+        )
+    if not to_organization.same_hospital(person.organization):
+        raise ValidationError(
+            _("“%(name)s” belongs to another hospital: a transfer stays within one hospital.")
+            % {"name": to_organization.name}
         )
     if to_organization.kind == Organization.Kind.COMMITTEE and not to_organization.is_root():
         raise ValidationError(_("Members belong to a branch or a general branch."))

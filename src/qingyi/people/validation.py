@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import rules
+from qingyi.core.text import phone_error
 from qingyi.people.models import Person
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 OLDEST_AGE = 100
 
 
 def person_errors(data: dict[str, Any], *, today: dt.date | None = None) -> dict[str, list[str]]:
     """Rule errors of a person's values (types already parsed), by field name."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -69,10 +69,6 @@ def person_errors(data: dict[str, Any], *, today: dt.date | None = None) -> dict
     ):
         add("development_number", message)
     phone = (data.get("phone") or "").strip()
-    if phone and not PHONE.match(phone):
-        add(
-            "phone",
-            _("“%(phone)s” is not a phone number (11 digits starting with 1, or a landline).")
-            % {"phone": phone},
-        )
+    if phone and (phone_message := phone_error(phone)):
+        add("phone", phone_message)
     return errors

@@ -14,7 +14,8 @@ from qingyi.core import scoping
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
 from qingyi.organizations.models import Department, Organization
-from qingyi.organizations.selectors import organization_for_user, organizations_for, positions_of
+from qingyi.organizations.params import organization_from_request
+from qingyi.organizations.selectors import organizations_for, positions_of
 from qingyi.people import masking, selectors, services
 from qingyi.people.forms import DateForm, PersonCreateForm, PersonForm, ReasonForm, TransferForm
 from qingyi.people.models import ChangeRequest, Person, Transfer
@@ -44,8 +45,9 @@ def roster_filters(request) -> selectors.RosterFilters:
         youth=params.get("youth") == "1",
         due_to_age_out=params.get("due_to_age_out") == "1",
     )
-    if params.get("org"):
-        filters.organization_path = organization_for_user(request.user, params["org"]).path
+    organization = organization_from_request(request, scoping.ORG_VIEW, default=False)
+    if organization is not None:
+        filters.organization_path = organization.path
     if parse_id(params.get("department")) is not None:
         filters.department_id = parse_id(params["department"])
     return filters
@@ -228,8 +230,9 @@ def _dated_status_change(request, person_pk: int, *, change, title: str, done: s
 @require_http_methods(["GET", "POST"])
 def transfer_new(request, person_pk: int):
     person = _person(request.user, person_pk, need=scoping.PEOPLE_MANAGE)
-    # Any live organisation of the same hospital may receive; its admin decides.
-    root_path = person.organization.path[: Organization.steplen]
+    # Any live organisation of the same hospital may receive (the service enforces it); its
+    # admin decides.
+    root_path = person.organization.hospital_path
     targets = Organization.objects.filter(path__startswith=root_path, archived_at__isnull=True).exclude(
         pk=person.organization_id
     )

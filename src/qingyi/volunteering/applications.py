@@ -23,7 +23,6 @@ digits and letters, spaces), names lose invisible and direction-override charact
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,7 +34,7 @@ from qingyi.accounts.models import Role, RoleAssignment, User
 from qingyi.accounts.services import temporary_password
 from qingyi.core import rules, scoping
 from qingyi.core.ratelimit import RateLimited, take
-from qingyi.core.text import clean_name, fold_code, fold_id_number
+from qingyi.core.text import clean_name, fold_id_number, fold_phone, phone_error
 from qingyi.organizations.models import Organization
 from qingyi.volunteering.models import Volunteer, VolunteerApplication
 
@@ -61,7 +60,7 @@ FIELDS = (
 
 
 def _phone_ok(phone: str) -> bool:
-    return bool(re.fullmatch(r"1\d{10}", phone or ""))
+    return bool(phone) and phone_error(phone, mobile_only=True) is None
 
 
 def committee() -> Organization:
@@ -95,8 +94,8 @@ def application_errors(data: dict[str, Any]) -> dict[str, list[str]]:
         add("id_number", _("Please give your ID number."))
     for message in rules.id_number_errors(id_number):
         add("id_number", message)
-    if not _phone_ok(data.get("phone", "")):
-        add("phone", _("A mobile phone number has 11 digits and starts with 1."))
+    if phone_message := phone_error(data.get("phone", ""), mobile_only=True):
+        add("phone", phone_message)
     birth = data.get("birth_date")
     if birth is None:
         add("birth_date", _("Please give your birth date."))
@@ -125,7 +124,7 @@ def clean_data(data: dict[str, Any]) -> dict[str, Any]:
     for field in ("name", "guardian_name"):
         data[field] = clean_name(data.get(field))
     for field in ("phone", "guardian_phone"):
-        data[field] = fold_code(data.get(field))
+        data[field] = fold_phone(data.get(field))
     data["id_number"] = fold_id_number(data.get("id_number"))
     return data
 

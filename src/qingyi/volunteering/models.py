@@ -317,6 +317,28 @@ class Signup(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.shift} · {self.status}"
 
+    @staticmethod
+    def cancel_cutoff(shift: Shift) -> dt.datetime:
+        """The last moment a volunteer may cancel a place on ``shift`` themselves."""
+        return shift.start - dt.timedelta(hours=int(rules.get_setting("volunteer_cancel_cutoff_hours")))
+
+    def cancel_refusal(self, *, manager: bool, now: dt.datetime) -> str | None:
+        """Why this sign-up cannot be cancelled now, or None if it can: the one rule the
+        cancel service enforces and the views and templates show (``cancellable``). Only an
+        active sign-up can be cancelled; the volunteer until the cut-off before the shift (a
+        place on the waiting list at any time), a coordinator (``manager``) at any time."""
+        if self.status not in self.ACTIVE:
+            return str(_("This sign-up is no longer active."))
+        if not manager and self.status != self.Status.WAITING and now > self.cancel_cutoff(self.shift):
+            return str(
+                _("Sign-ups can be cancelled until %(hours)s hours before the shift; ask the coordinator.")
+                % {"hours": rules.get_setting("volunteer_cancel_cutoff_hours")}
+            )
+        return None
+
+    def cancellable(self, *, manager: bool, now: dt.datetime) -> bool:
+        return self.cancel_refusal(manager=manager, now=now) is None
+
 
 class ServiceRecord(TimeStampedModel):
     """服务记录: one volunteer's service on one shift: check-in, check-out and the three hours."""

@@ -30,7 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from qingyi.core import rules, scoping, sql
-from qingyi.core.periods import Period
+from qingyi.core.periods import Period, day_bounds
 from qingyi.people import masking
 from qingyi.volunteering.models import (
     Certificate,
@@ -169,9 +169,7 @@ def insurance_q(volunteer: Volunteer) -> Q:
     """Shifts the volunteer's accident insurance allows (or that need none)."""
     if not (volunteer.insurance_from and volunteer.insurance_until):
         return Q(insurance_required=False)
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(volunteer.insurance_from, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(volunteer.insurance_until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    start, end = day_bounds(volunteer.insurance_from, volunteer.insurance_until)
     return Q(insurance_required=False) | Q(start__gte=start, end__lte=end)
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import checkin, scoping
+from qingyi.core.periods import day_bounds
 from qingyi.volunteering import hours, selectors
 from qingyi.volunteering.models import Post, Project, ServicePoint, ServiceRecord, Shift, Signup, Volunteer
 
@@ -70,9 +71,7 @@ def shifts_at(point: ServicePoint) -> QuerySet[Shift]:
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return day_bounds(day)
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,7 @@ def home(request):
     cutoff_hours = services.rules.get_setting("volunteer_cancel_cutoff_hours")
     now = timezone.now()
     for signup in upcoming:
-        signup.can_cancel = signup.status == Signup.Status.WAITING or now <= services.cancel_cutoff(
-            signup.shift
-        )
+        signup.can_cancel = signup.cancellable(manager=False, now=now)
     return render(
         request,
         "volunteering/home.html",
@@ -121,6 +119,7 @@ def shift_detail(request, shift_pk: int):
     can_manage = selectors.can_manage(request.user, shift.project.organization)
     volunteer = selectors.volunteer_of(request.user)
     mine = Signup.objects.filter(shift=shift, volunteer=volunteer).first() if volunteer else None
+    now = timezone.now()
     counts = selectors.with_place_counts(Shift.objects.filter(pk=shift.pk)).values("taken", "waiting").get()
     context = {
         "shift": shift,
@@ -129,8 +128,8 @@ def shift_detail(request, shift_pk: int):
         "counts": counts,
         "can_manage": can_manage,
         "qualifications": list(shift.required_qualifications.all()),
-        "can_cancel": mine is not None
-        and (mine.status == Signup.Status.WAITING or timezone.now() <= services.cancel_cutoff(shift)),
+        "mine_shown": mine is not None and mine.status != Signup.Status.CANCELLED,
+        "can_cancel": mine is not None and mine.cancellable(manager=False, now=now),
     }
     if can_manage:
         context["signups"] = list(
@@ -145,6 +144,7 @@ def shift_detail(request, shift_pk: int):
         }
         for signup in context["signups"]:
             signup.record = records.get(signup.volunteer_id)
+            signup.can_cancel = signup.cancellable(manager=True, now=now)
         context["walk_ins"] = (
             ServiceRecord.objects.filter(shift=shift, walk_in=True).select_related("volunteer").order_by("pk")
         )

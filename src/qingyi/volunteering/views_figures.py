@@ -8,7 +8,6 @@ or a month (a bad one: a message, and this year instead).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,10 +25,11 @@ from django.views.decorators.http import require_GET
 
 from qingyi.core import metrics, scoping
 from qingyi.core.exports import Sheet, write_xlsx, xlsx_response
-from qingyi.core.params import query_id
-from qingyi.core.periods import Period, PeriodError
+from qingyi.core.params import period_and_error
+from qingyi.core.periods import Period
 from qingyi.organizations.models import Organization
-from qingyi.organizations.selectors import organization_for_user, organizations_for
+from qingyi.organizations.params import organization_from_request
+from qingyi.organizations.selectors import organizations_for
 from qingyi.volunteering.metrics import own_volunteers_records, verified_records
 from qingyi.volunteering.models import Volunteer
 from qingyi.volunteering.selectors import hours_per_volunteer
@@ -139,15 +140,7 @@ class Table:
 def _organization(request) -> Organization:
     """The organisation asked for (404 outside the user's scope), or the user's highest one."""
     scoping.require_perm(request.user, VIEW)
-    pk = query_id(request, "org")
-    if pk is not None:
-        return organization_for_user(request.user, pk, perm=VIEW)
-    organization = (
-        Organization.objects.filter(path__in=scoping.scope_paths(request.user, VIEW))
-        .select_related("party_branch")
-        .order_by("depth", "path")
-        .first()
-    )
+    organization = organization_from_request(request, VIEW)
     if organization is None:
         raise Http404
     return organization
@@ -165,11 +158,8 @@ def _period_text(request) -> str:
 def _scope(request) -> tuple[metrics.Scope, str]:
     """The organisation and period asked for, and the message if the period was not one."""
     organization = _organization(request)
-    try:
-        period, error = Period.parse(_period_text(request)), ""
-    except PeriodError as exc:
-        period = Period.current_year()
-        error = _("%(error)s Showing this year instead.") % {"error": exc}
+    period, error = period_and_error(request, text=_period_text(request))
+    assert period is not None  # not optional: this year by default
     return metrics.Scope(organization=organization, period=period), error
 
 
@@ -236,7 +226,7 @@ def _organization_choices(request, current: Organization) -> list[tuple[int, str
 
 def _period_choices(period: Period) -> dict[str, Any]:
     """The year and part-of-year pickers, preset to ``period``."""
-    this_year = dt.date.today().year
+    this_year = timezone.localdate().year
     years = list(range(this_year, this_year - YEARS_BACK - 1, -1))
     if period.start.year not in years:
         years.append(period.start.year)

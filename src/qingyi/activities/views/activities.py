@@ -43,9 +43,7 @@ TILES = ("activities.held", "activities.joint", "activities.attendance_rate", "a
 def activity_list(request):
     scoping.require_perm(request.user, scoping.ACTIVITIES_VIEW)
     org = org_from_request(request, default=False)
-    period, period_error = period_from_request(request, default_current=False)
-    if period_error:
-        messages.error(request, period_error)
+    period = period_from_request(request, optional=True)
     qs = selectors.activities_for(request.user)
     if org is not None:
         qs = qs.filter(pk__in=selectors.activities_concerning(org).values("pk"))
@@ -103,7 +101,7 @@ def activity_tiles(request):
     ``period``); without htmx (the no-script link) the same tiles on a page of their own."""
     scoping.require_perm(request.user, scoping.ACTIVITIES_VIEW)
     org = org_from_request(request)
-    period, _error = period_from_request(request, default_current=False)  # the list shows the error
+    period = period_from_request(request, optional=True, report=False)  # the list says what is wrong
     tiles, scope = [], None
     if org is not None and scoping.has_perm(request.user, scoping.METRICS_VIEW, org):
         scope = metrics.Scope(organization=org, period=period or Period.current_year())

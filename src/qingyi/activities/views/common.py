@@ -1,34 +1,21 @@
 from __future__ import annotations
 
 from qingyi.core import scoping
-from qingyi.core.params import query_id
-from qingyi.core.periods import Period, PeriodError
+from qingyi.core.params import period_from_request
 from qingyi.organizations.models import Organization
-from qingyi.organizations.selectors import organization_for_user, primary_organization
+from qingyi.organizations.params import organization_from_request
+from qingyi.organizations.selectors import primary_organization
+
+__all__ = ["managed_organizations", "org_from_request", "period_from_request"]
 
 
 def org_from_request(request, *, default: bool = True) -> Organization | None:
-    """The ``org`` of the query string (404 outside the user's activities scope), or the user's own."""
-    pk = query_id(request, "org")
-    if pk is not None:
-        return organization_for_user(request.user, pk, perm=scoping.ACTIVITIES_VIEW)
-    if not default:
-        return None
-    paths = scoping.scope_paths(request.user, scoping.ACTIVITIES_VIEW)
-    if not paths:
+    """The ``org`` of the query string (404 outside the user's activities scope), or the user's
+    top organisation for activities (else the one they may see)."""
+    organization = organization_from_request(request, scoping.ACTIVITIES_VIEW, default=default)
+    if organization is None and default:
         return primary_organization(request.user)
-    return Organization.objects.filter(path__in=paths).order_by("depth", "path").first()
-
-
-def period_from_request(request, *, default_current: bool = True) -> tuple[Period | None, str]:
-    """The ``period`` of the query string and an error message for a bad one."""
-    text = request.GET.get("period", "").strip()
-    if not text and not default_current:
-        return None, ""
-    try:
-        return Period.parse(text), ""
-    except PeriodError as exc:
-        return (Period.current_year() if default_current else None), str(exc)
+    return organization
 
 
 def managed_organizations(user):

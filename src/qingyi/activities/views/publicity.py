@@ -30,9 +30,8 @@ FIGURES = ("activities.publications_by_category", "activities.publications_by_or
 def publication_list(request):
     scoping.require_perm(request.user, scoping.ACTIVITIES_VIEW)
     org = org_from_request(request)
-    period, period_error = period_from_request(request)
-    if period_error:
-        messages.error(request, period_error)
+    period = period_from_request(request)
+    assert period is not None  # not optional: this year by default
     qs = selectors.publications_for(request.user).select_related("organization")
     if org is not None:
         qs = qs.filter(organization__in=subtree_ids(org.path))

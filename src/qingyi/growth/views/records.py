@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.core import metrics, rules, scoping
 from qingyi.core.forms import add_service_errors
-from qingyi.core.params import parse_id, query_id, query_year
+from qingyi.core.params import parse_id, query_year
 from qingyi.core.periods import Period
 from qingyi.organizations.models import Organization
-from qingyi.organizations.selectors import organization_for_user, organizations_for
+from qingyi.organizations.params import organization_from_request
+from qingyi.organizations.selectors import organizations_for, top_organization
 from qingyi.people.models import Person
 
 from .. import selectors, services
@@ -53,8 +54,7 @@ def _year(request) -> int:
 
 def _selected_org(request) -> Organization | None:
     """The ``org`` filter of a list: an organisation outside the scope is a 404."""
-    pk = query_id(request, "org")
-    return organization_for_user(request.user, pk, perm=scoping.GROWTH_MANAGE) if pk is not None else None
+    return organization_from_request(request, scoping.GROWTH_MANAGE, default=False)
 
 
 def _org_choices(user):
@@ -98,12 +98,7 @@ def roster(request):
         request.user, year=year, on=today, organization_path=selected.path if selected else ""
     )
     page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
-    home = (
-        selected
-        or Organization.objects.filter(path__in=scoping.scope_paths(request.user, scoping.GROWTH_MANAGE))
-        .order_by("depth", "path")
-        .first()
-    )
+    home = selected or top_organization(request.user, scoping.GROWTH_MANAGE)
     tiles = []
     if home is not None and scoping.has_perm(request.user, scoping.METRICS_VIEW, home):
         scope = metrics.Scope(organization=home, period=Period.year(year))

@@ -202,7 +202,7 @@ def _promote_waiting(shift: Shift, *, actor=None) -> list[Signup]:
 
 
 def cancel_cutoff(shift: Shift) -> dt.datetime:
-    return shift.start - dt.timedelta(hours=int(rules.get_setting("volunteer_cancel_cutoff_hours")))
+    return Signup.cancel_cutoff(shift)
 
 
 def signup_cancel(*, signup: Signup, actor) -> Signup:
@@ -214,13 +214,10 @@ def signup_cancel(*, signup: Signup, actor) -> Signup:
         manager = scoping.has_perm(actor, MANAGE, shift.project.organization)
         if not manager and signup.volunteer.user_id != actor.pk:
             raise PermissionDenied
-        if signup.status not in Signup.ACTIVE:
-            raise ValidationError(_("This sign-up is no longer active."))
-        if not manager and signup.status != Signup.Status.WAITING and timezone.now() > cancel_cutoff(shift):
-            raise ValidationError(
-                _("Sign-ups can be cancelled until %(hours)s hours before the shift; ask the coordinator.")
-                % {"hours": rules.get_setting("volunteer_cancel_cutoff_hours")}
-            )
+        signup.shift = shift
+        refusal = signup.cancel_refusal(manager=manager, now=timezone.now())
+        if refusal is not None:
+            raise ValidationError(refusal)
         held = signup.status in Signup.HOLDING
         signup.status = Signup.Status.CANCELLED
         signup.queued_at = None

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import rules, scoping
+from qingyi.core.text import fold_phone, phone_error
 from qingyi.volunteering.models import Post, Project, Qualification, Volunteer, VolunteerQualification
 from qingyi.volunteering.services.common import MANAGE
 
@@ -65,8 +66,8 @@ def _volunteer_errors(data: dict[str, Any], *, exclude_pk: int | None = None) ->
                 _("Under 18: record the guardian's name and the date of their consent.")
             )
     phone = (data.get("phone") or "").strip()
-    if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
-        errors.setdefault("phone", []).append(_("A mobile phone number has 11 digits and starts with 1."))
+    if phone and (phone_message := phone_error(phone, mobile_only=True)):
+        errors.setdefault("phone", []).append(phone_message)
     start, end = data.get("insurance_from"), data.get("insurance_until")
     if (start is None) != (end is None):
         errors.setdefault("insurance_until", []).append(_("Give both dates of the accident insurance."))
@@ -82,6 +83,9 @@ def _clean_volunteer_data(data: dict[str, Any]) -> dict[str, Any]:
             data[key] = value.strip()
     if "id_number" in data:
         data["id_number"] = (data["id_number"] or "").upper() or None
+    for key in ("phone", "guardian_phone"):
+        if data.get(key):
+            data[key] = fold_phone(data[key])
     return data
 
 
