@@ -349,15 +349,15 @@ def _expected_for_b(persona: str) -> dict[str, int]:
 # For a route answering GET, the status of the GET; for a POST-only route, of the POST.
 EXPECTED_FOR_B: dict[str, int | dict[str, int]] = {
     # Branch B's transfer goes to the admin branch: its admin decides, not branch B's.
-    "people/transfers/<int:transfer_pk>/approve/": {"admin_b": 403},
-    "people/transfers/<int:transfer_pk>/refuse/": {"admin_b": 403},
+    "people/transfers/<id:transfer_pk>/approve/": {"admin_b": 403},
+    "people/transfers/<id:transfer_pk>/refuse/": {"admin_b": 403},
     # A token, a notification, a roster import are their owner's (branch B's admin) alone.
-    "accounts/tokens/<int:token_pk>/revoke/": {"committee_admin": 404},
-    "notifications/<int:notification_pk>/read/": {"committee_admin": 404},
-    "people/import/<int:import_pk>/": {"committee_admin": 404},
-    "people/import/<int:import_pk>/errors/": {"committee_admin": 404},
-    "people/import/<int:import_pk>/apply/": {"committee_admin": 404},
-    "people/import/<int:import_pk>/discard/": {"committee_admin": 404},
+    "accounts/tokens/<id:token_pk>/revoke/": {"committee_admin": 404},
+    "notifications/<id:notification_pk>/read/": {"committee_admin": 404},
+    "people/import/<id:import_pk>/": {"committee_admin": 404},
+    "people/import/<id:import_pk>/errors/": {"committee_admin": 404},
+    "people/import/<id:import_pk>/apply/": {"committee_admin": 404},
+    "people/import/<id:import_pk>/discard/": {"committee_admin": 404},
 }
 
 
@@ -477,3 +477,20 @@ def test_branch_a_admin_cannot_take_over_a_login_holding_roles_elsewhere(persona
     if changed := tables.changes():
         problems.append(f"role grant answered {response.status_code} and wrote {changed}")
     assert not problems, f"{case}: {problems}"
+
+
+def test_every_declared_route_exists():
+    """A route declared in ``EXPECTED_FOR_B``, ``PUBLIC_ROUTES`` or ``COORDINATOR_ROUTES`` that
+    no URL pattern has (a renamed path or converter) would silently stop constraining anything."""
+    routes = {route for route, _kwargs in all_patterns()}
+    declared = set()
+    for module in [sys.modules[__name__], *_domain_matrices()]:
+        declared |= set(getattr(module, "EXPECTED_FOR_B", {}))
+        declared |= set(getattr(module, "PUBLIC_ROUTES", ()))
+        declared |= set(getattr(module, "COORDINATOR_ROUTES", ()))
+    missing = sorted(
+        d
+        for d in declared
+        if not (d in routes or (d.endswith("*") and any(r.startswith(d[:-1]) for r in routes)))
+    )
+    assert not missing, f"declared routes that no URL pattern has: {missing}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity, ActivityOrganizer, Attendance, Publication
 from qingyi.core.metrics import Bucket, Scope, breakdown, metric, share
+from qingyi.core.periods import day_bounds
 from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization
 
@@ -42,7 +43,7 @@ PUBLICATION_COLUMNS = (
 
 
 def _activities(scope: Scope) -> QuerySet[Activity]:
-    start, end = selectors.period_bounds(scope.period.start, scope.period.end)
+    start, end = scope.period.bounds()
     return selectors.activities_organized_in(scope.organization).filter(
         starts_at__gte=start, starts_at__lt=end
     )
@@ -87,7 +88,7 @@ def activities_by_kind(scope: Scope):
 
 
 def _organizer_links(scope: Scope) -> QuerySet[ActivityOrganizer]:
-    start, end = selectors.period_bounds(scope.period.start, scope.period.end)
+    start, end = scope.period.bounds()
     return ActivityOrganizer.objects.filter(
         organization__in=subtree_ids(scope.path),
         activity__status=Activity.Status.HELD,
@@ -138,7 +139,7 @@ def activities_joint(scope: Scope) -> int:
 
 
 def _attendance(scope: Scope) -> QuerySet[Attendance]:
-    start, end = selectors.period_bounds(scope.period.start, scope.period.end)
+    start, end = scope.period.bounds()
     held = selectors.activities_organized_in(scope.organization).filter(
         status=Activity.Status.HELD, starts_at__gte=start, starts_at__lt=end
     )
@@ -215,7 +216,7 @@ def activities_branches_behind(scope: Scope) -> int:
 
 def _compliance_records(scope: Scope, key: str | None = None) -> QuerySet[Activity]:
     year = scope.period.end.year
-    start, end = selectors.period_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    start, end = day_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
     qs = selectors.activities_organized_in(scope.organization).filter(
         status=Activity.Status.HELD,
         starts_at__gte=start,

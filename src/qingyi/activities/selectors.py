@@ -21,6 +21,7 @@ from django.utils import timezone
 from qingyi.activities.models import Activity, ActivityOrganizer, Attendance, Publication, Registration
 from qingyi.core import rules, scoping
 from qingyi.core.metrics import share
+from qingyi.core.periods import day_bounds
 from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization
 from qingyi.people.models import Person
@@ -324,15 +325,6 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Aware datetimes [start, end + 1 day) of a date range, for an indexed filter on starts_at."""
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime(start.year, start.month, start.day, tzinfo=tz),
-        dt.datetime(end.year, end.month, end.day, tzinfo=tz) + dt.timedelta(days=1),
-    )
-
-
 def calendar_activities(queryset: QuerySet[Activity], year: int, month: int) -> list[Activity]:
     start, end = month_bounds(year, month)
     return list(
@@ -402,7 +394,7 @@ def compliance_rows(
             path__startswith=organization.path, kind=Organization.Kind.BRANCH, archived_at__isnull=True
         ).order_by("path")
     )
-    start, end = period_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    start, end = day_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
     counts: dict[tuple[int, str, str], int] = {}
     for org_id, kind, status, n in (
         ActivityOrganizer.objects.filter(

@@ -129,7 +129,7 @@ def activity_list(request, filters: Query[ActivityFilters]):
         qs = qs.filter(pk__in=selectors.activities_concerning(org).values("pk"))
     period = _period(filters.period)
     if period is not None:
-        start, end = selectors.period_bounds(period.start, period.end)
+        start, end = period.bounds()
         qs = qs.filter(starts_at__gte=start, starts_at__lt=end)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.callups.models import CallUp, Response
@@ -36,15 +35,8 @@ RESPONSE_COLUMNS = (
 )
 
 
-def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(scope.period.start, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(scope.period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
-
-
 def _opened(scope: Scope, key=None) -> QuerySet[CallUp]:
-    start, end = _bounds(scope)
+    start, end = scope.period.bounds()
     return (
         CallUp.objects.filter(
             organization__in=subtree_ids(scope.path), created_at__gte=start, created_at__lt=end
@@ -55,7 +47,7 @@ def _opened(scope: Scope, key=None) -> QuerySet[CallUp]:
 
 
 def _responders(scope: Scope, key=None) -> QuerySet[Response]:
-    start, end = _bounds(scope)
+    start, end = scope.period.bounds()
     return (
         Response.objects.filter(
             callup__organization__in=subtree_ids(scope.path),

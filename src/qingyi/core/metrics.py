@@ -86,7 +86,8 @@ def metric(
     """Register the decorated function as the computation of metric ``name``."""
 
     def register(compute: Callable[[Scope], Any]) -> Callable[[Scope], Any]:
-        if name in REGISTRY and REGISTRY[name].compute.__wrapped__.__qualname__ != compute.__qualname__:
+        registered = REGISTRY[name].compute if name in REGISTRY else None
+        if registered and getattr(registered, "__wrapped__", registered).__qualname__ != compute.__qualname__:
             raise ValueError(f"metric {name!r} is registered twice")
         REGISTRY[name] = Metric(
             name=name,

@@ -257,12 +257,12 @@ class ScopedQuerySet(QuerySet[_M]):
         """This query crosses scope on purpose; ``reason`` says why."""
         if not reason:
             raise ValueError("say why the read crosses scope")
-        clone = self._chain()
+        clone = self.all()  # a copy that keeps this queryset's filters
         clone._qingyi_scoped = True
         return clone
 
     def _clone(self):
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]  # private in Django, absent from the stubs
         clone._qingyi_scoped = self._qingyi_scoped
         return clone
 
@@ -271,7 +271,7 @@ class ScopedQuerySet(QuerySet[_M]):
             self._qingyi_scoped
             or not _in_request.get()
             or _unscoped.get()
-            or "instance" in self._hints  # a related manager of an object already held
+            or "instance" in getattr(self, "_hints", {})  # a related manager of an object already held
             or self.query.is_empty()
             # A service locking the row it has just checked the actor for.
             or self.query.select_for_update

@@ -8,10 +8,7 @@ figure show the patient masked (or erased), never their phone.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Avg, Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, median_duration, metric
@@ -30,16 +27,8 @@ COLUMNS = (
 )
 
 
-def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
-    """The period as [start, end) datetimes in local time: a range an index can serve."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(scope.period.start, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(scope.period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
-
-
 def _in(scope: Scope, field: str) -> QuerySet[EscortRequest]:
-    start, end = _bounds(scope)
+    start, end = scope.period.bounds()
     return (
         EscortRequest.objects.filter(organization__in=subtree_ids(scope.path))
         .filter(**{f"{field}__gte": start, f"{field}__lt": end})

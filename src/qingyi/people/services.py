@@ -369,7 +369,9 @@ def change_request_approve(*, request: ChangeRequest, actor) -> ChangeRequest:
     person_update(
         person=person,
         data=current.changes,
-        expected_version=Person.objects.get(pk=person.pk).version,
+        expected_version=Person.objects.unscoped("the person whose organisation was just checked")
+        .get(pk=person.pk)
+        .version,
         actor=actor,
     )
     current.status = ChangeRequest.Status.APPROVED

@@ -157,7 +157,11 @@ def application_submit(*, data: dict[str, Any], ip: str) -> VolunteerApplication
 
 def duplicate_volunteer(application: VolunteerApplication) -> bool:
     """Whether the applicant is already registered as a volunteer (for the coordinator's eyes)."""
-    return Volunteer.objects.filter(id_number=application.id_number).exists()
+    return (
+        Volunteer.objects.unscoped("an ID number is registered once in the whole hospital")
+        .filter(id_number=application.id_number)
+        .exists()
+    )
 
 
 @transaction.atomic

@@ -38,13 +38,6 @@ SHIFT_COLUMNS = (
 SIGNUP_COLUMNS = (("volunteer", _("Volunteer")), ("shift", _("Shift")), ("get_status_display", _("Status")))
 
 
-def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(scope.period.start, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(scope.period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
-
-
 def _hours(value) -> float:
     return float(value or 0)
 
@@ -59,7 +52,7 @@ def verified_records(scope: Scope) -> QuerySet[ServiceRecord]:
 
 
 def shifts_in(scope: Scope) -> QuerySet[Shift]:
-    start, end = _bounds(scope)
+    start, end = scope.period.bounds()
     return Shift.objects.filter(
         project__organization__in=subtree_ids(scope.path),
         start__gte=start,
@@ -78,7 +71,7 @@ def filled_shifts(scope: Scope) -> QuerySet[Shift]:
 
 def past_place_signups(scope: Scope) -> QuerySet[Signup]:
     """Sign-ups that held a place on a shift of the period that has ended (attended or not)."""
-    start, end = _bounds(scope)
+    start, end = scope.period.bounds()
     return Signup.objects.filter(
         shift__project__organization__in=subtree_ids(scope.path),
         shift__start__gte=start,

@@ -48,7 +48,7 @@ def activity_list(request):
     if org is not None:
         qs = qs.filter(pk__in=selectors.activities_concerning(org).values("pk"))
     if period is not None:
-        start, end = selectors.period_bounds(period.start, period.end)
+        start, end = period.bounds()
         qs = qs.filter(starts_at__gte=start, starts_at__lt=end)
     kind = request.GET.get("kind", "")
     if kind in Activity.Kind.values:
