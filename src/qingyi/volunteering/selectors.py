@@ -17,6 +17,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     Max,
     OuterRef,
     Q,
@@ -317,6 +318,25 @@ def records_of(volunteer: Volunteer) -> QuerySet[ServiceRecord]:
     )
 
 
+def own_hours_rows(volunteer: Volunteer) -> QuerySet:
+    """The volunteer's records as their hours page shows them, newest first: plain rows of the
+    fields shown (no model instances to build, a third of the page's time otherwise)."""
+    return (
+        ServiceRecord.objects.filter(volunteer=volunteer)
+        .order_by("-served_on", "-pk")
+        .values(
+            "served_on",
+            "scheduled_hours",
+            "recorded_hours",
+            "verified_hours",
+            "source",
+            "status",
+            project_name=F("project__name"),
+            post_name=F("shift__post__name"),
+        )
+    )
+
+
 def verified_hours_of(volunteer: Volunteer) -> Decimal:
     total = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.VERIFIED).aggregate(
         h=Coalesce(Sum("verified_hours"), Value(Decimal(0)), output_field=HOURS)
@@ -402,6 +422,42 @@ def hours_overview(user, period: Period, *, q: str = "") -> QuerySet[Volunteer]:
         )
         .order_by("-hours", "name", "pk")
     )
+
+
+def hours_export_rows(user, period: Period) -> list[tuple]:
+    """Every volunteer in the user's scope as (name, kind, organisation name, phone, status,
+    verified hours, services, people served) in the period, in the overview's order (most hours
+    first, then name and pk) — for the export, which needs every row: one GROUP BY over the
+    period's verified records of the scope and one list of the volunteers in name order, joined
+    here, instead of three subqueries a volunteer (the overview's plan, made for one page)."""
+    volunteers = hours_overview_volunteers(user)
+    sums = {
+        volunteer_id: (hours, services, served)
+        for volunteer_id, hours, services, served in ServiceRecord.objects.filter(
+            volunteer__in=volunteers.values("pk"),
+            status=ServiceRecord.Status.VERIFIED,
+            served_on__gte=period.start,
+            served_on__lte=period.end,
+        )
+        .order_by()
+        .values("volunteer_id")
+        .annotate(
+            hours=Sum("verified_hours", output_field=HOURS),
+            services=Count("*"),
+            served=Coalesce(Sum("people_served"), 0),
+        )
+        .values_list("volunteer_id", "hours", "services", "served")
+    }
+    nothing = (Decimal("0.00"), 0, 0)
+    rows = [
+        (name, kind, organization, phone, status, *sums.get(pk, nothing))
+        for pk, name, kind, organization, phone, status in volunteers.order_by("name", "pk").values_list(
+            "pk", "name", "kind", "organization__name", "phone", "status"
+        )
+    ]
+    # Stable: equal hours keep the database's name-and-pk order (its collation, as the overview).
+    rows.sort(key=lambda row: row[5], reverse=True)
+    return rows
 
 
 def hours_overview_volunteers(user, *, q: str = "") -> QuerySet[Volunteer]:
