@@ -126,7 +126,8 @@ def write_xlsx(
     """An .xlsx workbook of one header row and the rows, every text cell neutralised.
 
     Written by XlsxWriter in constant-memory mode (each row goes to a temporary file as it is
-    written, strings inline), about four times faster than openpyxl's write-only mode."""
+    written, strings inline): 2,000 rows of 8 cells took 80–150 ms of CPU against openpyxl's
+    write-only mode's 290 ms on the same loaded machine (bench/bench_peer_http.py)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
