@@ -278,6 +278,138 @@ def measure_peer(db: str, ops: list[str], args) -> dict:
     }
 
 
+PEER_MARKER = b"Bench Volunteer"
+PEER_USER_PASSWORD = "bench-user-pw-2024"  # the harness's seeded logins (its README)
+PEER_ADMIN = ("admin@localhost", "bench-admin-pw-2024")
+
+
+class PeerServer(Server):
+    """The peer's gunicorn exactly as its measure.py starts it (2 sync workers, its env file)."""
+
+    def __init__(self, db: str, args, log: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        scratch = Path(args.ephios_scratch)
+        gunicorn = str(scratch / "venv" / "bin" / "gunicorn")
+        command = [gunicorn, "ephios.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
+        command += ["--workers", str(WORKERS), "--timeout", "120"]
+        usage = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
+        if "--no-control-socket" in usage:
+            command.append("--no-control-socket")
+        env = dict(os.environ, ENV_PATH=str(scratch / db / "ephios.env"))
+        env["DJANGO_SETTINGS_MODULE"] = "ephios.settings"
+        env.pop("PYTHONPATH", None)
+        self.log = log.open("ab")
+        self.proc = subprocess.Popen(
+            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        import requests
+
+        give_up = time.monotonic() + timeout
+        while time.monotonic() < give_up:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"the peer's gunicorn exited with {self.proc.returncode}")
+            try:
+                answer = requests.get(
+                    self.base + "/accounts/login/", headers={"X-Forwarded-Proto": "https"}, timeout=5
+                )
+                if answer.status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("the peer's gunicorn did not become ready")
+
+
+def peer_targets() -> dict:
+    today = dt.date.today()
+    span = f"start={(today - dt.timedelta(days=730)).isoformat()}&end={today.isoformat()}"
+    return {"own_hours": "/workinghours/own/", "export": f"/workinghours/export/?{span}"}
+
+
+def alternate_loop(sides: list[str], targets: dict, limit: int, seconds: float, concurrency: int) -> dict:
+    """Client thread i sends request k to every side in turn, starting at side (i + k) mod n."""
+    lock = threading.Lock()
+    samples: dict[str, list[tuple[float, bool]]] = {side: [] for side in sides}
+    end = time.monotonic() + seconds
+
+    def worker(i: int) -> None:
+        for k in range(limit):
+            if time.monotonic() >= end:
+                return
+            shift = (k + i) % len(sides)
+            for side in sides[shift:] + sides[:shift]:
+                sessions, url, marker = targets[side]
+                t0 = time.perf_counter()
+                try:
+                    r = sessions[i].get(url, timeout=120)
+                    ok = r.status_code == 200 and marker in r.content
+                except Exception:  # a failed request is a data point
+                    ok = False
+                with lock:
+                    samples[side].append((time.perf_counter() - t0, ok))
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, range(concurrency)))
+    return samples
+
+
+def alternate_cycle(db: str, env: dict, world: dict, ops: list[str], args, workdir: Path) -> dict:
+    """Every side's server up at once; each client thread sends one request to each side in
+    turn (the order rotating), so the sides share every moment's load. Per side: a warm-up of 2
+    requests per client, then up to ``--requests`` requests, within ``--max-seconds`` × sides."""
+    sys.path.insert(0, str(Path(args.ephios_harness)))
+    import measure as peer_measure  # the harness's own login (its TLS-proxy session)
+
+    sides = ["ours"] + (["before"] if args.baseline_tree else []) + ["peer"]
+    servers = {}
+    try:
+        for side in sides:
+            if side == "peer":
+                servers[side] = PeerServer(db, args, workdir / "gunicorn-peer.log")
+            else:
+                tree = ROOT if side == "ours" else Path(args.baseline_tree).resolve()
+                servers[side] = Server(env, workdir / f"gunicorn-{side}.log", tree)
+        for server in servers.values():
+            server.wait_ready()
+        sessions, urls, markers = {}, {}, {}
+        for side, server in servers.items():
+            if side == "peer":
+                emails = [f"bench-vol-{i % 4 + 1}@bench.example" for i in range(args.concurrency)]
+                vols = [peer_measure.login(server.base, email, PEER_USER_PASSWORD) for email in emails]
+                admins = [peer_measure.login(server.base, *PEER_ADMIN) for _ in range(args.concurrency)]
+                sessions[side] = {"volunteer": vols, "coordinator": admins}
+                urls[side] = {op: server.base + peer_targets()[op] for op in ops}
+                markers[side] = dict.fromkeys(ops, PEER_MARKER)
+            else:
+                sessions[side] = {
+                    who: [login(server.base, world["logins"][who]) for _ in range(args.concurrency)]
+                    for who in ("volunteer", "coordinator")
+                }
+                urls[side] = {op: server.base + world["urls"][op] for op in ops}
+                markers[side] = {op: OPS[op][2] for op in ops}
+        results = {side: {} for side in sides}
+        for op in ops:
+            who = OPS[op][1]
+            targets = {side: (sessions[side][who], urls[side][op], markers[side][op]) for side in sides}
+            alternate_loop(sides, targets, 2, 60, args.concurrency)  # warm every worker up
+            limit, seconds = max(1, args.requests // args.concurrency), args.max_seconds * len(sides)
+            samples = alternate_loop(sides, targets, limit, seconds, args.concurrency)
+            for side in sides:
+                times = sorted(x[0] * 1000 for x in samples[side])
+                results[side][op] = {
+                    "n": len(times),
+                    "errors": sum(1 for x in samples[side] if not x[1]),
+                    "median_ms": round(statistics.median(times), 1) if times else None,
+                }
+        return results
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
 def pg_harness(command: str, args) -> None:
     subprocess.run(
         ["bash", str(Path(args.ephios_harness) / "pg.sh"), command, args.ephios_scratch],
@@ -334,11 +466,15 @@ def run_database(db: str, ops: list[str], args) -> list[dict]:
             pg_harness("start", args)
             started_pg = True
         cycles = []
-        sides = ["ours"] + (["before"] if args.baseline_tree else []) + ([] if args.skip_peer else ["peer"])
         for cycle in range(1, args.cycles + 1):
+            sides = ["ours", *(["before"] if args.baseline_tree else [])]
+            sides += [] if args.skip_peer else ["peer"]
             row = {"cycle": cycle, "load_before": load()}
             # Alternate the order from one cycle to the next, so a drift of the machine's load
             # does not always fall on the same side.
+            if args.mode == "alternate" and not args.skip_peer:
+                row.update(alternate_cycle(db, env, world, ops, args, workdir))
+                sides = []
             for side in sides if cycle % 2 else sides[::-1]:
                 if side == "peer":
                     row["peer"] = measure_peer(db, ops, args)
@@ -433,6 +569,13 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-tree",
         help="also measure this source tree (e.g. an export of an earlier commit) on the same database, "
         "in the same cycles: before/after ratios",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("cycles", "alternate"),
+        default="cycles",
+        help="cycles: each side's loops in turn (the peer through its own measure.py); alternate: "
+        "all servers up at once, every client alternating its requests between the sides",
     )
     parser.add_argument("--json", help="also write every cycle's figures to this file")
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
