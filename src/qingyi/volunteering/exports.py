@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from qingyi.core.exports import write_xlsx, xlsx_response
+from qingyi.core.exports import write_xlsx_table, xlsx_response
 from qingyi.core.periods import Period
 from qingyi.people.masking import mask_phone
 from qingyi.volunteering.models import Volunteer
@@ -47,11 +47,12 @@ def hours_workbook(rows: Iterable[tuple], period: Period) -> bytes:
         _("Services"),
         _("People served"),
     ]
-    return write_xlsx(
+    return write_xlsx_table(
         headers,
         hours_rows(rows),
         title=_("Hours %(period)s") % {"period": period.label},
         widths=(14, 12, 20, 14, 10, 12, 10, 12),
+        numbers=(5, 6, 7),
     )
 
 

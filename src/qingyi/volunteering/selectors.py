@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -385,7 +386,7 @@ def hours_summary_of(volunteer: Volunteer) -> dict:
         star = max(star, level or 0)
         announced_until = announced_until or until
     cents = Decimal("0.01")  # HOURS' two places, as the database's sums had them
-    row = {
+    row: dict[str, Any] = {
         "verified": verified.quantize(cents),
         "pending": pending.quantize(cents),
         "served": served,
