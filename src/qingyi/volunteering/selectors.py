@@ -346,10 +346,11 @@ def verified_hours_of(volunteer: Volunteer) -> Decimal:
 
 
 def hours_summary_of(volunteer: Volunteer) -> dict:
-    """A volunteer's totals in one query: verified, recorded-but-unverified, people served, and
-    the star level: ``star`` is the level awarded (after its announcement, volunteering/stars.py),
-    ``star_reached`` the level the verified hours reach, which may be higher until announced
-    and awarded, and ``announced_until`` the last day of the announcement it is in, if any."""
+    """A volunteer's totals in one query: verified, recorded-but-unverified, people served, the
+    number of records, and the star level: ``star`` is the level awarded (after its
+    announcement, volunteering/stars.py), ``star_reached`` the level the verified hours reach,
+    which may be higher until announced and awarded, and ``announced_until`` the last day of
+    the announcement it is in, if any."""
     # The awarded level rides along as an uncorrelated scalar subquery (evaluated once); MAX()
     # lets the grouped rows carry it. Awards and announcements exist only for volunteers with
     # verified records, so a volunteer without records has neither.
@@ -374,9 +375,10 @@ def hours_summary_of(volunteer: Volunteer) -> dict:
         )
     )
     verified = pending = Decimal(0)
-    served = services = star = 0
+    served = services = star = records = 0
     announced_until = None
     for status, verified_sum, recorded_sum, served_sum, count, level, until in by_status:
+        records += count
         if status == ServiceRecord.Status.VERIFIED:
             verified += verified_sum or 0
             served += served_sum or 0
@@ -391,6 +393,7 @@ def hours_summary_of(volunteer: Volunteer) -> dict:
         "pending": pending.quantize(cents),
         "served": served,
         "services": services,
+        "records": records,  # every record, whatever its status (the hours page's page count)
         "star": star,
         "announced_until": announced_until,
     }
