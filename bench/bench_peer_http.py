@@ -34,7 +34,21 @@ Operations (ours ↔ the peer's):
 
 Bounded (requests and seconds per operation, cycles) and loopback only. The client threads
 share the machine's cores with both servers and other users: compare the ratios of
-interleaved cycles, not absolute times.
+interleaved cycles, not absolute times. On a shared, loaded machine the peer's own figures
+swung twofold from one 15-second phase to the next (cycles mode); ``--mode alternate`` keeps
+all servers up and alternates every client's requests between the sides, so each ratio is
+taken under the same load.
+
+Figures (2026-12-07, 2 cores shared with five other engineers, load average 9–20;
+``--mode alternate --cycles 3 --baseline-tree <export of the commit before>``), median of the
+cycles' ratios ours/ephios (lower is better), p50 per cycle in ms ours/peer:
+
+| database | operation | before | after | after, p50 per cycle |
+| --- | --- | --- | --- | --- |
+| PostgreSQL | own hours | 0.73 | 0.34 | 51/148, 96/305, 113/309 |
+| PostgreSQL | hours export | 2.00 | 0.31 | 188/635, 240/768, 261/789 |
+| SQLite | own hours | 0.77 | 0.32 | 81/234, 95/299, 90/292 |
+| SQLite | hours export | 0.38 | 0.07 | 211/3017, 220/3794, 214/3021 |
 """
 
 from __future__ import annotations
