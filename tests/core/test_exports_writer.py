@@ -1,4 +1,4 @@
-"""The workbook write_xlsx produces (openpyxl's write-only mode): well-formed parts, every cell
+"""The workbook write_xlsx produces (XlsxWriter's constant-memory mode): well-formed parts, every cell
 type read back, and what Excel refuses refused or made valid."""
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def test_lazy_text_is_written_and_neutralised():
 
 def test_widths_frozen_header_and_bold_stay():
     sheet = _book(write_xlsx(["姓名", "时长"], [["张三", 1]], widths=(14, 9))).active
-    assert sheet.column_dimensions["A"].width == 14 and sheet.column_dimensions["B"].width == 9
+    # XlsxWriter stores the width Excel shows as 14 characters: 14 plus the cell padding (5 of 7 px).
+    assert 14 < sheet.column_dimensions["A"].width < 15 and 9 < sheet.column_dimensions["B"].width < 10
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.bold and sheet["B1"].font.bold and not sheet["A2"].font.bold
 
@@ -100,3 +101,33 @@ def test_timezone_aware_datetimes_and_unknown_types_are_refused():
 def test_not_a_number_is_written_as_text():
     sheet = _book(write_xlsx(["h"], [[float("nan"), Decimal("Infinity")]])).active
     assert sheet["A2"].value == "nan" and sheet["B2"].value == "Infinity"
+
+
+def test_the_table_writer_holds_text_and_numbers_as_write_xlsx_does():
+    from qingyi.core.exports import write_xlsx_table
+
+    rows = [["=cmd|' /C calc'!A0", None, Decimal("2.50"), 3], ("普通", "多行\n文本", 0, Decimal(0))]
+    headers = ["姓名", "备注", "时长", "次数"]
+    content = write_xlsx_table(headers, rows, title="时长[2025]", widths=(14, 9), numbers=(2, 3))
+    book = _book(content)
+    sheet = book.active
+    assert book.sheetnames == ["时长2025"]
+    assert [c.value for c in sheet[1]] == ["姓名", "备注", "时长", "次数"]
+    assert [c.value for c in sheet[2]] == ["'=cmd|' /C calc'!A0", None, 2.5, 3]
+    assert [c.value for c in sheet[3]] == ["普通", "多行\n文本", 0, 0]
+    assert sheet["A1"].font.bold and not sheet["A2"].font.bold and sheet.freeze_panes == "A2"
+    assert 14 < sheet.column_dimensions["A"].width < 15 and 9 < sheet.column_dimensions["B"].width < 10
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            ET.fromstring(archive.read(name))
+
+
+def test_the_table_writer_refuses_what_it_cannot_hold():
+    from qingyi.core.exports import write_xlsx_table
+
+    with pytest.raises(ValueError):
+        write_xlsx_table(["a", "a"], [])  # a table's columns are named by their headers
+    with pytest.raises(TypeError):
+        write_xlsx_table(["a", "n"], [["x", "3"]], numbers=(1,))  # text in a number column
+    with pytest.raises(ValueError):
+        write_xlsx_table(["a", "n"], [["x", float("nan")]], numbers=(1,))

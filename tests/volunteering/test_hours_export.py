@@ -75,3 +75,42 @@ def test_export_rows_hold_the_period_sums_of_verified_records_only(vworld, login
     assert (float(theirs[5]), theirs[6], theirs[7]) == (0, 0, 0)
     assert theirs[3] == "139******78"
     assert rows[1][0] == vworld.volunteer.name  # most hours first
+
+
+def test_export_rows_are_the_overviews_rows_in_its_order(vworld, login):
+    """The export joins one GROUP BY and one list of volunteers; the overview sums in subqueries.
+    Same figures, same order — most hours first, ties by name then pk — for every scope."""
+    from qingyi.accounts.models import Role
+    from qingyi.core.periods import Period
+    from qingyi.volunteering import selectors
+    from tests.factories import UserFactory, grant
+
+    tree = vworld.tree
+    inside = make_shift(vworld.project, start=timezone.now() - dt.timedelta(days=2))
+    before = make_shift(vworld.project, start=timezone.now() - dt.timedelta(days=400))
+    # Ties on hours (and on names, broken by pk), volunteers without records, one unverified.
+    for index, (name, hours) in enumerate(
+        [("乙", "2"), ("甲", "2"), ("甲", "2"), ("丙", "4.5"), ("丁", None)]
+    ):
+        volunteer = make_volunteer(tree.branch_a if index % 2 else tree.branch_b, name=name)
+        if hours:
+            _record(inside, volunteer, hours=hours, served=index)
+    _record(before, vworld.volunteer, hours="9", served=3)
+    _record(inside, vworld.volunteer, hours="2", served=1, status="recorded")
+    start = timezone.localdate() - dt.timedelta(days=10)
+    period = Period.parse(f"{start}..{timezone.localdate()}")
+    columns = ("name", "kind", "organization__name", "phone", "status", "hours", "services", "served")
+    branch_admin = grant(UserFactory(username="vol_admin_a"), Role.COORDINATOR, tree.branch_a)
+    for user in (vworld.personas.coordinator, branch_admin):
+        overview = [tuple(row) for row in selectors.hours_overview(user, period).values_list(*columns)]
+        exported = selectors.hours_export_rows(user, period)
+        assert exported == overview
+        assert len(exported) == selectors.hours_overview_volunteers(user).count() > 2
+    everyone = selectors.hours_export_rows(vworld.personas.coordinator, period)
+    assert (everyone[0][0], float(everyone[0][5])) == ("丙", 4.5)
+    assert sorted((row[0], float(row[5])) for row in everyone[1:4]) == [("乙", 2), ("甲", 2), ("甲", 2)]
+    # And the workbook holds them: the phone masked, the labels translated, the numbers numbers.
+    _, rows = _export(login(vworld.personas.coordinator), {"period": f"{start}..{timezone.localdate()}"})
+    assert [(row[0], float(row[5]), row[6], row[7]) for row in rows[1:]] == [
+        (row[0], float(row[5]), row[6], row[7]) for row in everyone
+    ]

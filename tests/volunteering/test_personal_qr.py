@@ -122,3 +122,28 @@ def test_a_member_cannot_scan_personal_codes(vworld, today_shift, login):
     client = login(vworld.personas.member)
     code = personal_qr.current_code(vworld.volunteer)
     assert client.get(reverse(URL), {"v": vworld.volunteer.pk, "c": code}).status_code == 403
+
+
+def test_the_qr_is_drawn_once_per_code_not_on_every_request(vworld, login, monkeypatch):
+    """Drawing the QR was a fifth of "My hours": it is kept per code (volunteer and window)."""
+    from django.core.cache import cache
+
+    from qingyi.core import checkin
+
+    cache.clear()
+    drawn = []
+    real = checkin.qr_svg
+    monkeypatch.setattr(checkin, "qr_svg", lambda data, **kw: drawn.append(data) or real(data, **kw))
+    client = login(vworld.personas.member)
+    pages = [client.get(reverse("volunteering:my_hours")) for _ in range(3)]
+    pages.append(client.get(reverse("volunteering:my_code"), headers={"HX-Request": "true"}))
+    assert len(drawn) == 1
+    code = personal_qr.current_code(vworld.volunteer)
+    assert f"c={code}" in drawn[0] and f"v={vworld.volunteer.pk}" in drawn[0]
+    svg = real(drawn[0], scale=5)
+    assert all(svg in page.content.decode() for page in pages)
+    # The next window's code is a new drawing, never the old one.
+    monkeypatch.setattr(personal_qr, "current_code", lambda volunteer: "next-window-code")
+    later = client.get(reverse("volunteering:my_hours"))
+    assert len(drawn) == 2 and "c=next-window-code" in drawn[1]
+    assert real(drawn[1], scale=5) in later.content.decode() and svg not in later.content.decode()

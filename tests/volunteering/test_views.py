@@ -363,6 +363,16 @@ def test_my_hours_page_query_count_is_flat(vworld, login):
     large, response = queries(client, url)
     assert large == small
     assert b"120.00 verified hours" in response.content
+    # Paginated for a phone: a page of entries whatever the history, every page at the same count.
+    from qingyi.volunteering.views import MY_HOURS_PAGE_SIZE
+
+    assert response.content.count(b"<tr>") - 1 == MY_HOURS_PAGE_SIZE < 40  # less the header row
+    add(60, 40)
+    for number in (1, 2, 5):
+        count, response = queries(client, url, page=number)
+        assert count == small, (number, count, small)
+        assert response.context["page"].number == number
+    assert response.content.count(b"<tr>") - 1 == 100 - 4 * MY_HOURS_PAGE_SIZE
 
 
 def test_home_shows_verified_hours_and_star_level(vworld, login):

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     Max,
     OuterRef,
     Q,
@@ -323,6 +325,25 @@ def records_of(volunteer: Volunteer) -> QuerySet[ServiceRecord]:
     )
 
 
+def own_hours_rows(volunteer: Volunteer) -> QuerySet:
+    """The volunteer's records as their hours page shows them, newest first: plain rows of the
+    fields shown (no model instances to build, a third of the page's time otherwise)."""
+    return (
+        ServiceRecord.objects.filter(volunteer=volunteer)
+        .order_by("-served_on", "-pk")
+        .values(
+            "served_on",
+            "scheduled_hours",
+            "recorded_hours",
+            "verified_hours",
+            "source",
+            "status",
+            project_name=F("project__name"),
+            post_name=F("shift__post__name"),
+        )
+    )
+
+
 def verified_hours_of(volunteer: Volunteer) -> Decimal:
     total = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.VERIFIED).aggregate(
         h=Coalesce(Sum("verified_hours"), Value(Decimal(0)), output_field=HOURS)
@@ -331,27 +352,57 @@ def verified_hours_of(volunteer: Volunteer) -> Decimal:
 
 
 def hours_summary_of(volunteer: Volunteer) -> dict:
-    """A volunteer's totals in one query: verified, recorded-but-unverified, people served, and
-    the star level: ``star`` is the level awarded (after its announcement, volunteering/stars.py),
-    ``star_reached`` the level the verified hours reach, which may be higher until announced
-    and awarded, and ``announced_until`` the last day of the announcement it is in, if any."""
-    verified = Q(status=ServiceRecord.Status.VERIFIED)
-    zero = Value(Decimal(0))
+    """A volunteer's totals in one query: verified, recorded-but-unverified, people served, the
+    number of records, and the star level: ``star`` is the level awarded (after its
+    announcement, volunteering/stars.py), ``star_reached`` the level the verified hours reach,
+    which may be higher until announced and awarded, and ``announced_until`` the last day of
+    the announcement it is in, if any."""
     # The awarded level rides along as an uncorrelated scalar subquery (evaluated once); MAX()
-    # only lets aggregate() carry it. Awards exist only for volunteers with verified records.
+    # lets the grouped rows carry it. Awards and announcements exist only for volunteers with
+    # verified records, so a volunteer without records has neither.
     awarded = StarAward.objects.filter(volunteer_id=volunteer.pk).order_by("-level").values("level")[:1]
     announced = StarAnnouncementEntry.objects.filter(volunteer_id=volunteer.pk, outcome="pending").values(
         "announcement__notice_until"
     )[:1]
-    row = ServiceRecord.objects.filter(volunteer=volunteer).aggregate(
-        verified=Coalesce(Sum("verified_hours", filter=verified), zero, output_field=HOURS),
-        pending=Coalesce(Sum("recorded_hours", filter=~verified), zero, output_field=HOURS),
-        served=Coalesce(Sum("people_served", filter=verified), 0),
-        services=Count("pk", filter=verified),
-        star=Coalesce(Max(Subquery(awarded)), 0),
-        # The last day of the announcement the volunteer is in, awaiting its award (or None).
-        announced_until=Max(Subquery(announced)),
+    # One row a status (a handful), summed here: plain SUMs compile in a third of the time of
+    # the FILTERed, COALESCEd and CAST aggregate() this was (a fifth of "My hours").
+    by_status = (
+        ServiceRecord.objects.filter(volunteer=volunteer)
+        .order_by()
+        .values_list("status")
+        .annotate(
+            Sum("verified_hours"),
+            Sum("recorded_hours"),
+            Sum("people_served"),
+            Count("pk"),
+            star=Max(Subquery(awarded)),
+            # The last day of the announcement the volunteer is in, awaiting its award (or None).
+            announced_until=Max(Subquery(announced)),
+        )
     )
+    verified = pending = Decimal(0)
+    served = services = star = records = 0
+    announced_until = None
+    for status, verified_sum, recorded_sum, served_sum, count, level, until in by_status:
+        records += count
+        if status == ServiceRecord.Status.VERIFIED:
+            verified += verified_sum or 0
+            served += served_sum or 0
+            services += count
+        else:
+            pending += recorded_sum or 0
+        star = max(star, level or 0)
+        announced_until = announced_until or until
+    cents = Decimal("0.01")  # HOURS' two places, as the database's sums had them
+    row: dict[str, Any] = {
+        "verified": verified.quantize(cents),
+        "pending": pending.quantize(cents),
+        "served": served,
+        "services": services,
+        "records": records,  # every record, whatever its status (the hours page's page count)
+        "star": star,
+        "announced_until": announced_until,
+    }
     row["star_reached"] = rules.volunteer_star_level(row["verified"])
     thresholds = rules.volunteer_star_thresholds()
     row["next_star_hours"] = next((t for t in thresholds if t > row["verified"]), None)
@@ -410,6 +461,42 @@ def hours_per_volunteer(
         services=Coalesce(Subquery(per_volunteer.annotate(total=Count("*")).values("total")), 0),
         served=Coalesce(Subquery(per_volunteer.annotate(total=Sum("people_served")).values("total")), 0),
     ).order_by("-hours", "name", "pk")
+
+
+def hours_export_rows(user, period: Period) -> list[tuple]:
+    """Every volunteer in the user's scope as (name, kind, organisation name, phone, status,
+    verified hours, services, people served) in the period, in the overview's order (most hours
+    first, then name and pk) — for the export, which needs every row: one GROUP BY over the
+    period's verified records of the scope and one list of the volunteers in name order, joined
+    here, instead of three subqueries a volunteer (the overview's plan, made for one page)."""
+    volunteers = hours_overview_volunteers(user)
+    sums = {
+        volunteer_id: (hours, services, served)
+        for volunteer_id, hours, services, served in ServiceRecord.objects.filter(
+            volunteer__in=volunteers.values("pk"),
+            status=ServiceRecord.Status.VERIFIED,
+            served_on__gte=period.start,
+            served_on__lte=period.end,
+        )
+        .order_by()
+        .values("volunteer_id")
+        .annotate(
+            hours=Sum("verified_hours", output_field=HOURS),
+            services=Count("*"),
+            served=Coalesce(Sum("people_served"), 0),
+        )
+        .values_list("volunteer_id", "hours", "services", "served")
+    }
+    nothing = (Decimal("0.00"), 0, 0)
+    rows = [
+        (name, kind, organization, phone, status, *sums.get(pk, nothing))
+        for pk, name, kind, organization, phone, status in volunteers.order_by("name", "pk").values_list(
+            "pk", "name", "kind", "organization__name", "phone", "status"
+        )
+    ]
+    # Stable: equal hours keep the database's name-and-pk order (its collation, as the overview).
+    rows.sort(key=lambda row: row[5], reverse=True)
+    return rows
 
 
 def hours_overview_volunteers(user, *, q: str = "") -> QuerySet[Volunteer]:

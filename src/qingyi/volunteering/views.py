@@ -19,6 +19,8 @@ from qingyi.volunteering.models import ServiceRecord, Shift, Signup
 from qingyi.volunteering.views_personal_qr import personal_qr_context
 
 PAGE_SIZE = 50
+# A volunteer's own hours, read on a phone: a screenful or two a page.
+MY_HOURS_PAGE_SIZE = 20
 
 
 def error_messages(exc: ValidationError) -> list[str]:
@@ -206,13 +208,20 @@ def my_hours(request):
     volunteer = selectors.volunteer_of(request.user)
     if volunteer is None:
         return redirect("volunteering:home")
-    page = Paginator(selectors.records_of(volunteer), PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = selectors.hours_summary_of(volunteer)
+    paginator = Paginator(selectors.own_hours_rows(volunteer), MY_HOURS_PAGE_SIZE)
+    paginator.count = summary["records"]  # counted by the summary's query: no COUNT(*) of its own
+    page = paginator.get_page(request.GET.get("page"))
+    statuses = {value: str(label) for value, label in ServiceRecord.Status.choices}
+    page.object_list = list(page.object_list)
+    for row in page.object_list:
+        row["status_label"] = statuses.get(row["status"], row["status"])
     return render(
         request,
         "volunteering/my_hours.html",
         {
             "page": page,
-            "summary": selectors.hours_summary_of(volunteer),
+            "summary": summary,
             "volunteer": volunteer,
             "certificates": list(selectors.certificates_of(volunteer)[:20]),
             **personal_qr_context(request, volunteer),

@@ -566,4 +566,4 @@ def hours_overview(request):
 def hours_export(request):
     _require_manager(request)
     period = _period(request)
-    return exports.hours_response(selectors.hours_overview(request.user, period), period)
+    return exports.hours_response(selectors.hours_export_rows(request.user, period), period)
