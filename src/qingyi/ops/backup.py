@@ -113,6 +113,13 @@ def _sqlite_state(db: sqlite3.Connection) -> tuple[dict[str, int], list[list[str
     return counts, migrations
 
 
+def _run_pg_tool(command: list[str]) -> None:
+    """Run pg_dump or pg_restore with the database's credentials; a failure is a BackupError."""
+    result = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()}")
+
+
 def _pg_env() -> dict[str, str]:
     db = connection.settings_dict
     env = dict(os.environ)
@@ -179,15 +186,7 @@ def _dump_postgresql(target: Path) -> dict[str, Any]:
         row = cursor.fetchone()
         assert row is not None
         snapshot, server_version = row
-        result = subprocess.run(  # noqa: S603
-            [pg_dump, "--format=custom", f"--snapshot={snapshot}", "--no-owner", "-f", str(target)],
-            env=_pg_env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+        _run_pg_tool([pg_dump, "--format=custom", f"--snapshot={snapshot}", "--no-owner", "-f", str(target)])
         counts, migrations = _pg_state(cursor)
         cursor.execute("COMMIT")
     return {
@@ -323,7 +322,7 @@ def _restore_sqlite(database_file: Path) -> None:
 def _restore_postgresql(database_file: Path) -> None:
     pg_restore = _pg_tool("pg_restore")
     connection.close()
-    result = subprocess.run(  # noqa: S603
+    _run_pg_tool(
         [
             pg_restore,
             "--clean",
@@ -335,14 +334,8 @@ def _restore_postgresql(database_file: Path) -> None:
             "-d",
             str(connection.settings_dict["NAME"]),
             str(database_file),
-        ],
-        env=_pg_env(),
-        capture_output=True,
-        text=True,
-        check=False,
+        ]
     )
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
 
 
 def restore(path: Path, *, force: bool = False) -> Outcome:
