@@ -1,5 +1,6 @@
 """Roster import benchmark: our importer against a plain django-import-export ModelResource.
 
+    .venv/bin/python -m pip install -e ".[bench]"           # django-import-export, the peer
     .venv/bin/python bench/bench_import.py                  # 10,000 rows
     .venv/bin/python bench/bench_import.py --rows 2000 --no-memory
 
