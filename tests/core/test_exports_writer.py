@@ -131,3 +131,16 @@ def test_the_table_writer_refuses_what_it_cannot_hold():
         write_xlsx_table(["a", "n"], [["x", "3"]], numbers=(1,))  # text in a number column
     with pytest.raises(ValueError):
         write_xlsx_table(["a", "n"], [["x", float("nan")]], numbers=(1,))
+
+
+def test_an_empty_table_still_has_its_header_row():
+    """A branch with no volunteers yet exports a sheet with the column names, not a blank one."""
+    import io
+
+    import openpyxl
+
+    from qingyi.core.exports import write_xlsx_table
+
+    content = write_xlsx_table(["姓名", "时长"], [], numbers=[1], widths=[10, 8])
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows == [("姓名", "时长")]

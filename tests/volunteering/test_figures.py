@@ -478,18 +478,18 @@ def test_the_api_serves_the_breakdowns_and_their_records(hours_world, api_as):
 
 def test_hours_per_volunteer_is_one_selector_read_by_both_exports(hours_world, login, monkeypatch):
     """The figures export's "Hours per volunteer" sheet and the hours export read
-    ``selectors.hours_per_volunteer`` (the figures export used to group the records itself)."""
+    ``selectors.verified_sums`` (the figures export used to group the records itself)."""
     from qingyi.volunteering import selectors, views_figures
 
     calls = []
-    real = selectors.hours_per_volunteer
+    real = selectors.verified_sums
 
-    def spy(volunteers, records):
+    def spy(records):
         calls.append(records.model)
-        return real(volunteers, records)
+        return real(records)
 
-    monkeypatch.setattr(selectors, "hours_per_volunteer", spy)
-    monkeypatch.setattr(views_figures, "hours_per_volunteer", spy)
+    monkeypatch.setattr(selectors, "verified_sums", spy)
+    monkeypatch.setattr(views_figures, "verified_sums", spy)
     client = login(hours_world.personas.committee_admin)
     query = {"org": hours_world.tree.committee.pk, "period": str(YEAR), "basis": "volunteers"}
     figures = client.get(reverse("volunteering:figures_export"), query)

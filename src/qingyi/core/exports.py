@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -190,12 +191,22 @@ def write_xlsx_table(
                     record[key] = "" if value is None else str(neutralise(value))
             yield record
 
+    table = records()
+    first = next(table, None)
+    if first is None:
+        # The writer takes its columns from the first row: with none it would write a sheet
+        # without even the header row. An empty table is small: the general writer serves it.
+        return write_xlsx(headers, [], title=title, widths=widths)
     buffer = io.BytesIO()
     (
         FastExcel(buffer)
         .format(bold_headers=True)
         .freeze(row=1, col=0)
-        .sheet(_sheet_title(title, set()), records(), column_widths=list(widths) or None)
+        .sheet(
+            _sheet_title(title, set()),
+            itertools.chain([first], table),
+            column_widths=list(widths) or None,
+        )
         .save()
     )
     return buffer.getvalue()

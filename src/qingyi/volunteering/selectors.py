@@ -463,22 +463,15 @@ def hours_per_volunteer(
     ).order_by("-hours", "name", "pk")
 
 
-def hours_export_rows(user, period: Period) -> list[tuple]:
-    """Every volunteer in the user's scope as (name, kind, organisation name, phone, status,
-    verified hours, services, people served) in the period, in the overview's order (most hours
-    first, then name and pk) — for the export, which needs every row: one GROUP BY over the
-    period's verified records of the scope and one list of the volunteers in name order, joined
-    here, instead of three subqueries a volunteer (the overview's plan, made for one page)."""
-    volunteers = hours_overview_volunteers(user)
-    sums = {
+def verified_sums(records: QuerySet[ServiceRecord]) -> dict[int, tuple[Decimal, int, int]]:
+    """Each volunteer's (verified hours, services, people served) among ``records`` (verified
+    service records): one GROUP BY — the exports' computation, which need every volunteer's
+    sums at once (the overview's page sorts by hours in the database: ``hours_per_volunteer``
+    sums the same columns per volunteer; tests/volunteering/test_hours_export.py holds them
+    equal)."""
+    return {
         volunteer_id: (hours, services, served)
-        for volunteer_id, hours, services, served in ServiceRecord.objects.filter(
-            volunteer__in=volunteers.values("pk"),
-            status=ServiceRecord.Status.VERIFIED,
-            served_on__gte=period.start,
-            served_on__lte=period.end,
-        )
-        .order_by()
+        for volunteer_id, hours, services, served in records.order_by()
         .values("volunteer_id")
         .annotate(
             hours=Sum("verified_hours", output_field=HOURS),
@@ -487,9 +480,28 @@ def hours_export_rows(user, period: Period) -> list[tuple]:
         )
         .values_list("volunteer_id", "hours", "services", "served")
     }
-    nothing = (Decimal("0.00"), 0, 0)
+
+
+NO_SUMS = (Decimal("0.00"), 0, 0)
+
+
+def hours_export_rows(user, period: Period) -> list[tuple]:
+    """Every volunteer in the user's scope as (name, kind, organisation name, phone, status,
+    verified hours, services, people served) in the period, in the overview's order (most hours
+    first, then name and pk) — for the export, which needs every row: ``verified_sums`` over
+    the period's verified records of the scope and one list of the volunteers in name order,
+    joined here, instead of three subqueries a volunteer (the overview's plan, made for one page)."""
+    volunteers = hours_overview_volunteers(user)
+    sums = verified_sums(
+        ServiceRecord.objects.filter(
+            volunteer__in=volunteers.values("pk"),
+            status=ServiceRecord.Status.VERIFIED,
+            served_on__gte=period.start,
+            served_on__lte=period.end,
+        )
+    )
     rows = [
-        (name, kind, organization, phone, status, *sums.get(pk, nothing))
+        (name, kind, organization, phone, status, *sums.get(pk, NO_SUMS))
         for pk, name, kind, organization, phone, status in volunteers.order_by("name", "pk").values_list(
             "pk", "name", "kind", "organization__name", "phone", "status"
         )

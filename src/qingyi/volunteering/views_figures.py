@@ -32,7 +32,7 @@ from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import organizations_for
 from qingyi.volunteering.metrics import own_volunteers_records, verified_records
 from qingyi.volunteering.models import Volunteer
-from qingyi.volunteering.selectors import hours_per_volunteer
+from qingyi.volunteering.selectors import verified_sums
 
 VIEW = scoping.METRICS_VIEW
 
@@ -294,15 +294,18 @@ def figures(request):
 
 def _volunteer_rows(records):
     """Each volunteer's verified hours, services and people served among ``records``
-    (``selectors.hours_per_volunteer``, the hours overview's computation)."""
+    (``selectors.verified_sums``, the hours export's computation), most hours first."""
     kinds = {value: str(label) for value, label in Volunteer.Kind.choices}
-    volunteers = Volunteer.objects.unscoped(
-        "the volunteers behind service records already in the figures' scope"
-    ).filter(pk__in=records.values("volunteer_id"))
-    rows = hours_per_volunteer(volunteers, records).values_list(
-        "name", "kind", "organization__name", "hours", "services", "served"
+    sums = verified_sums(records)
+    volunteers = (
+        Volunteer.objects.unscoped("the volunteers behind service records already in the figures' scope")
+        .filter(pk__in=list(sums))
+        .order_by("name", "pk")
+        .values_list("pk", "name", "kind", "organization__name")
     )
-    for name, kind, organization, hours, services, served in rows.iterator(chunk_size=2000):
+    rows = [(name, kind, organization, *sums[pk]) for pk, name, kind, organization in volunteers]
+    rows.sort(key=lambda row: row[3], reverse=True)  # stable: equal hours stay in name order
+    for name, kind, organization, hours, services, served in rows:
         yield [name, kinds.get(kind, kind), organization, float(hours), services, served]
 
 
