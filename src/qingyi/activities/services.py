@@ -169,7 +169,9 @@ def activity_cancel(*, activity: Activity, reason: str, actor) -> Activity:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"cancel_reason": _("Say why the activity is cancelled.")})
-    if len(reason) > Activity._meta.get_field("cancel_reason").max_length:
+    limit = Activity._meta.get_field("cancel_reason").max_length
+    assert limit is not None  # a CharField
+    if len(reason) > limit:
         raise ValidationError({"cancel_reason": _("Keep the reason under 300 characters.")})
     activity.status = Activity.Status.CANCELLED
     activity.cancel_reason = reason
