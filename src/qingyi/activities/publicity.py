@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -66,7 +66,7 @@ def _key(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or "")).lower()
 
 
-def _choice(value: Any, choices: type, aliases: dict[str, str]) -> str | None:
+def _choice(value: Any, choices: type[models.Choices], aliases: dict[str, str]) -> str | None:
     """A choice from its code, its label (in the current language or English) or an alias."""
     text = _key(value)
     if not text:
@@ -280,6 +280,8 @@ def _parse_row(row: _Row, defaults: _Defaults, actor) -> tuple[Publication | Non
     organization = _organization(row, defaults, problems)
     if problems:
         return None, problems
+    # Each of these is None only with a problem listed.
+    assert day is not None and channel is not None and category is not None and organization is not None
     return (
         Publication(
             organization=organization,
