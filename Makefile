@@ -26,10 +26,12 @@ test: $(STAMP)
 
 # bench/ may not exist yet in a fresh clone (git keeps no empty folders).
 LINT_PATHS := $(wildcard src tests bench deploy)
+TEMPLATE_DIRS := $(wildcard src/qingyi/templates src/qingyi/*/templates)
 
 lint: $(STAMP)
 	$(PY) -m ruff check $(LINT_PATHS)
 	$(PY) -m ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/djhtml --check $(TEMPLATE_DIRS)
 
 # mypy with django-stubs on the modules listed in pyproject.toml ([tool.mypy] files). The
 # django plugin imports the settings, which need QINGYI_TESTING (or DEBUG) without a SECRET_KEY.

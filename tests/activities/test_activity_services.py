@@ -159,3 +159,12 @@ def test_bad_attendance_value_is_refused(personas, activity_a):
         services.attendance_save(
             activity=activity_a, statuses={personas.person_a.pk: "late"}, actor=personas.admin_a
         )
+
+
+def test_attendance_changed_through_the_list_moves_updated_at(personas, activity_a):
+    pk = personas.person_a.pk
+    services.attendance_save(activity=activity_a, statuses={pk: "absent"}, actor=personas.admin_a)
+    old = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    Attendance.objects.filter(person_id=pk).update(updated_at=old)
+    services.attendance_save(activity=activity_a, statuses={pk: "excused"}, actor=personas.admin_a)
+    assert Attendance.objects.get(person_id=pk).updated_at > old

@@ -3,6 +3,8 @@ person promoted from a waiting list."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -166,3 +168,18 @@ def test_more_places_promote_and_tell_everyone_moved_up(personas, care_event):
     )
     told = set(Notification.objects.filter(category="waiting_list").values_list("recipient", flat=True))
     assert told == {users[1].pk, users[2].pk}
+
+
+def test_promotion_from_the_waiting_list_moves_updated_at(personas, care_event):
+    first = PersonFactory(organization=personas.tree.branch_a)
+    waiting = PersonFactory(organization=personas.tree.branch_a)
+    reg = services.registration_create(activity=care_event, person=first, actor=personas.admin_a)
+    queued = services.registration_create(activity=care_event, person=waiting, actor=personas.admin_a)
+    old = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    Registration.objects.filter(pk=queued.pk).update(updated_at=old)
+
+    services.registration_cancel(registration=reg, actor=personas.admin_a)
+
+    queued.refresh_from_db()
+    assert queued.status == Registration.Status.CONFIRMED
+    assert queued.updated_at > old

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -66,7 +66,7 @@ def _key(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or "")).lower()
 
 
-def _choice(value: Any, choices: type, aliases: dict[str, str]) -> str | None:
+def _choice(value: Any, choices: type[models.Choices], aliases: dict[str, str]) -> str | None:
     """A choice from its code, its label (in the current language or English) or an alias."""
     text = _key(value)
     if not text:
@@ -145,120 +145,185 @@ def _rows(content: bytes, filename: str, *, budget: workbooks.Budget) -> list[li
     raise ValidationError(_("Upload the export list as .xlsx or .csv."))
 
 
-def publications_import(
-    *,
-    content: bytes,
-    filename: str,
-    organization: Organization,
-    channel: str = Publication.Channel.WECHAT,
-    category: str = Publication.Category.NEWS,
-    actor,
-) -> ImportResult:
-    """Import an export list of posts; rows name their organisation or belong to ``organization``."""
-    scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, organization)
-    budget = workbooks.Budget()
+_VALIDATE_URL = URLValidator(schemes=["http", "https"])
+
+
+def _blank(row: list[Any]) -> bool:
+    return not any(str(c or "").strip() for c in row)
+
+
+def _read_list(content: bytes, filename: str, *, budget: workbooks.Budget) -> list[list[Any]]:
+    """The rows of the upload from its first non-blank row (the header), within the size limit."""
     limit = workbooks.max_bytes()
     if len(content) > limit:
         raise ValidationError(_("The file is larger than %(mb).0f MB.") % {"mb": limit / 1048576})
     rows = _rows(content, filename, budget=budget)
-    while rows and not any(str(c or "").strip() for c in rows[0]):
+    while rows and _blank(rows[0]):
         rows.pop(0)
     if not rows:
         raise ValidationError(_("The file is empty."))
-    header = [_key(c) for c in rows[0]]
+    return rows
+
+
+def _columns(header_row: list[Any]) -> dict[str, int]:
+    """Each known field's column index, from the header row's names (the first match wins)."""
+    header = [_key(c) for c in header_row]
     columns: dict[str, int] = {}
     for field_name, names in HEADERS.items():
         for index, cell in enumerate(header):
             if cell in {_key(n) for n in names}:
                 columns[field_name] = index
                 break
-    missing = [f for f in ("title", "published_on") if f not in columns]
-    if missing:
+    if any(f not in columns for f in ("title", "published_on")):
         raise ValidationError(
             _("The first row must name the columns; “title” (标题) and “date” (发布日期) are required.")
         )
-    max_rows = workbooks.max_rows()
-    if len(rows) - 1 > max_rows:
-        raise ValidationError(_("The file has more than %(n)s rows.") % {"n": max_rows})
-    managed = {
-        o.name: o
-        for o in scoping.scope(
-            Organization.objects.filter(archived_at__isnull=True),
-            actor,
-            scoping.ACTIVITIES_MANAGE,
-            path_field="path",
+    return columns
+
+
+def _managed_by_name(actor) -> dict[str, Organization]:
+    """The live organisations the actor manages, by name (rows may name their organisation)."""
+    organizations = scoping.scope(
+        Organization.objects.filter(archived_at__isnull=True),
+        actor,
+        scoping.ACTIVITIES_MANAGE,
+        path_field="path",
+    )
+    return {o.name: o for o in organizations}
+
+
+@dataclass
+class _Defaults:
+    """What a row falls back to when it leaves a column empty, and what it may name."""
+
+    channel: str
+    category: str
+    organization: Organization
+    managed: dict[str, Organization]
+
+
+class _Row:
+    """One data row read through the header's columns."""
+
+    def __init__(self, cells: list[Any], columns: dict[str, int]) -> None:
+        self.cells, self.columns = cells, columns
+
+    def get(self, name: str) -> Any:
+        index = self.columns.get(name)
+        return self.cells[index] if index is not None and index < len(self.cells) else None
+
+
+def _title(row: _Row, problems: list[str]) -> str:
+    title = str(row.get("title") or "").strip()
+    if not title:
+        problems.append(_("the title is empty"))
+    elif len(title) > 200:
+        problems.append(_("the title is longer than 200 characters"))
+    return title
+
+
+def _day(row: _Row, problems: list[str]) -> dt.date | None:
+    day = parse_date(row.get("published_on"))
+    if day is None:
+        problems.append(
+            _("“%(value)s” is not a date (use 2025-03-05)") % {"value": row.get("published_on") or ""}
         )
-    }
+    return day
+
+
+def _channel(row: _Row, default: str, problems: list[str]) -> str | None:
+    if row.get("channel") in (None, ""):
+        return default
+    channel = _choice(row.get("channel"), Publication.Channel, CHANNEL_ALIASES)
+    if channel is None:
+        problems.append(_("unknown channel “%(value)s”") % {"value": row.get("channel")})
+    return channel
+
+
+def _category(row: _Row, default: str, problems: list[str]) -> str | None:
+    if row.get("category") in (None, ""):
+        return default
+    category = _choice(row.get("category"), Publication.Category, CATEGORY_ALIASES)
+    if category is None:
+        problems.append(_("unknown category “%(value)s”") % {"value": row.get("category")})
+    return category
+
+
+def _link(row: _Row, problems: list[str]) -> str:
+    link = str(row.get("link") or "").strip()
+    if link:
+        try:
+            _VALIDATE_URL(link)
+        except ValidationError:
+            problems.append(_("“%(value)s” is not a web link") % {"value": link[:80]})
+    return link
+
+
+def _organization(row: _Row, defaults: _Defaults, problems: list[str]) -> Organization | None:
+    name = str(row.get("organization") or "").strip()
+    if not name:
+        return defaults.organization
+    organization = defaults.managed.get(name)
+    if organization is None:
+        problems.append(_("“%(value)s” is not an organisation you manage") % {"value": name})
+    return organization
+
+
+def _parse_row(row: _Row, defaults: _Defaults, actor) -> tuple[Publication | None, list[str]]:
+    """The unsaved post of one row, or the row's problems (every one of them)."""
+    problems: list[str] = []
+    title = _title(row, problems)
+    day = _day(row, problems)
+    channel = _channel(row, defaults.channel, problems)
+    category = _category(row, defaults.category, problems)
+    link = _link(row, problems)
+    organization = _organization(row, defaults, problems)
+    if problems:
+        return None, problems
+    # Each of these is None only with a problem listed.
+    assert day is not None and channel is not None and category is not None and organization is not None
+    return (
+        Publication(
+            organization=organization,
+            channel=channel,
+            title=title,
+            published_on=day,
+            link=link,
+            category=category,
+            created_by=actor,
+        ),
+        [],
+    )
+
+
+def _drafts(
+    rows: list[list[Any]], columns: dict[str, int], defaults: _Defaults, *, actor, budget: workbooks.Budget
+) -> tuple[list[Publication], ImportResult]:
+    """The posts to write (a post repeated in the file once) and the count of rows, skips and errors."""
     result = ImportResult()
     seen: set[tuple[str, str, dt.date]] = set()
     drafts: list[Publication] = []
-    validate_url = URLValidator(schemes=["http", "https"])
-
-    def cell(row: list[Any], name: str) -> Any:
-        index = columns.get(name)
-        return row[index] if index is not None and index < len(row) else None
-
-    for number, row in enumerate(rows[1:], start=2):
+    for number, cells in enumerate(rows, start=2):
         if number % workbooks.CHECK_EVERY == 0:
             budget.check()
-        if not any(str(c or "").strip() for c in row):
+        if _blank(cells):
             continue
         result.total += 1
-        problems = []
-        title = str(cell(row, "title") or "").strip()
-        if not title:
-            problems.append(_("the title is empty"))
-        elif len(title) > 200:
-            problems.append(_("the title is longer than 200 characters"))
-        day = parse_date(cell(row, "published_on"))
-        if day is None:
-            problems.append(
-                _("“%(value)s” is not a date (use 2025-03-05)") % {"value": cell(row, "published_on") or ""}
-            )
-        row_channel = channel
-        if cell(row, "channel") not in (None, ""):
-            row_channel = _choice(cell(row, "channel"), Publication.Channel, CHANNEL_ALIASES)
-            if row_channel is None:
-                problems.append(_("unknown channel “%(value)s”") % {"value": cell(row, "channel")})
-        row_category = category
-        if cell(row, "category") not in (None, ""):
-            row_category = _choice(cell(row, "category"), Publication.Category, CATEGORY_ALIASES)
-            if row_category is None:
-                problems.append(_("unknown category “%(value)s”") % {"value": cell(row, "category")})
-        link = str(cell(row, "link") or "").strip()
-        if link:
-            try:
-                validate_url(link)
-            except ValidationError:
-                problems.append(_("“%(value)s” is not a web link") % {"value": link[:80]})
-        row_org = organization
-        org_name = str(cell(row, "organization") or "").strip()
-        if org_name:
-            row_org = managed.get(org_name)
-            if row_org is None:
-                problems.append(_("“%(value)s” is not an organisation you manage") % {"value": org_name})
-        if problems:
+        draft, problems = _parse_row(_Row(cells, columns), defaults, actor)
+        if draft is None:
             result.errors.append((number, "; ".join(str(p) for p in problems)))
             continue
-        key = (row_channel, title, day)
+        key = (draft.channel, draft.title, draft.published_on)
         if key in seen:
             result.skipped += 1
             continue
         seen.add(key)
-        drafts.append(
-            Publication(
-                organization=row_org,
-                channel=row_channel,
-                title=title,
-                published_on=day,
-                link=link,
-                category=row_category,
-                created_by=actor,
-            )
-        )
-    if result.errors:
-        return result
-    budget.check()  # the last moment to give up: nothing is written yet
+        drafts.append(draft)
+    return drafts, result
+
+
+def _write(drafts: list[Publication], result: ImportResult, *, actor) -> None:
+    """Create the posts not logged yet (same channel, title and day), all in one transaction."""
     with transaction.atomic():
         days = {d.published_on for d in drafts}
         existing = set(
@@ -271,4 +336,29 @@ def publications_import(
                 raise PermissionDenied
         Publication.objects.bulk_create(new, batch_size=500)
         result.created = len(new)
+
+
+def publications_import(
+    *,
+    content: bytes,
+    filename: str,
+    organization: Organization,
+    channel: str = Publication.Channel.WECHAT,
+    category: str = Publication.Category.NEWS,
+    actor,
+) -> ImportResult:
+    """Import an export list of posts; rows name their organisation or belong to ``organization``."""
+    scoping.require_perm(actor, scoping.ACTIVITIES_MANAGE, organization)
+    budget = workbooks.Budget()
+    rows = _read_list(content, filename, budget=budget)
+    columns = _columns(rows[0])
+    max_rows = workbooks.max_rows()
+    if len(rows) - 1 > max_rows:
+        raise ValidationError(_("The file has more than %(n)s rows.") % {"n": max_rows})
+    defaults = _Defaults(channel, category, organization, _managed_by_name(actor))
+    drafts, result = _drafts(rows[1:], columns, defaults, actor=actor, budget=budget)
+    if result.errors:
+        return result
+    budget.check()  # the last moment to give up: nothing is written yet
+    _write(drafts, result, actor=actor)
     return result

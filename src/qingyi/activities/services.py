@@ -169,7 +169,9 @@ def activity_cancel(*, activity: Activity, reason: str, actor) -> Activity:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"cancel_reason": _("Say why the activity is cancelled.")})
-    if len(reason) > Activity._meta.get_field("cancel_reason").max_length:
+    limit = Activity._meta.get_field("cancel_reason").max_length
+    assert limit is not None  # a CharField
+    if len(reason) > limit:
         raise ValidationError({"cancel_reason": _("Keep the reason under 300 characters.")})
     activity.status = Activity.Status.CANCELLED
     activity.cancel_reason = reason
@@ -300,12 +302,14 @@ def attendance_save(*, activity: Activity, statuses: dict[int, str], actor) -> i
             % {"names": ", ".join(names)}
         )
     to_create, to_update = [], []
+    now = timezone.now()
     for pk, status in statuses.items():
         row = existing.get(pk)
         if row is None:
             to_create.append(Attendance(activity=activity, person_id=pk, status=status, recorded_by=actor))
         elif row.status != status:
             row.status, row.recorded_by, row.source = status, actor, Attendance.Source.LIST
+            row.updated_at = now  # bulk_update does not apply auto_now
             if status != Attendance.Status.PRESENT:
                 row.checked_in_at = None
             to_update.append(row)
@@ -523,8 +527,10 @@ def _promote(activity: Activity) -> list[Registration]:
             .select_related("person__user")
             .order_by("queued_at", "pk")[:free]
         )
+    now = timezone.now()
     for registration in waiting:
         registration.status = Registration.Status.CONFIRMED
+        registration.updated_at = now  # bulk_update does not apply auto_now
     Registration.objects.bulk_update(waiting, ["status", "updated_at"])
     _notify_promoted(activity, waiting)
     return waiting

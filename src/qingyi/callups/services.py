@@ -242,7 +242,7 @@ def callup_fill(*, callup: CallUp, shift: Shift, volunteer: Volunteer, actor) ->
     if not accepted:
         raise ValidationError(_("Only volunteers who accepted the call-up can be given a place."))
     signup = volunteering.signup_assign(shift=shift, volunteer=volunteer, actor=actor)
-    post = shift.post.name if shift.post_id else ""
+    post = shift.post.name if shift.post is not None else ""
     notify(
         users=[volunteer.user],
         title=_("You have a place in the call-up %(title)s: %(post)s, %(when)s")

@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from qingyi.core import scoping
 from qingyi.core.params import parse_id
+from qingyi.core.scoping import ScopedQuerySet
 from qingyi.escorts.models import EscortRequest
 from qingyi.volunteering.models import Project, ServiceRecord, Volunteer
 from qingyi.volunteering.selectors import volunteer_search_q
 
 
-def _base() -> QuerySet[EscortRequest]:
+def _base() -> ScopedQuerySet[EscortRequest]:
     return EscortRequest.objects.select_related("department", "volunteer", "organization")
 
 

@@ -154,7 +154,7 @@ def _locked(escort: EscortRequest) -> EscortRequest:
 
 def _check_move(current: EscortRequest, to: str) -> None:
     if to not in TRANSITIONS[current.status]:
-        messages = {
+        messages: dict[str, str] = {
             Status.ASSIGNED: _("Only a new or assigned request can be assigned; this one is %(status)s."),
             Status.UNDER_WAY: _("Only an assigned request can be started; this one is %(status)s."),
             Status.DONE: _("Only a request under way can be completed; this one is %(status)s."),
@@ -172,7 +172,7 @@ def can_dispatch(user, escort: EscortRequest) -> bool:
 def is_assigned_volunteer(user, escort: EscortRequest) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
-        and escort.volunteer_id
+        and escort.volunteer is not None
         and escort.volunteer.user_id == user.pk
     )
 
@@ -284,10 +284,11 @@ def escort_cancel(
     current.cancelled_by = None if by_patient else actor
     current.cancel_reason = reason[:255]
     current.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
-    if current.volunteer_id and current.volunteer.user_id:
+    volunteer = current.volunteer
+    if volunteer is not None and volunteer.user_id:
         when = timezone.localtime(current.wanted_at).strftime("%Y-%m-%d %H:%M")
         notifications.notify(
-            users=[current.volunteer.user],
+            users=[volunteer.user],
             title=_("Escort at %(when)s cancelled") % {"when": when},
             body=reason,
             link=reverse("escorts:detail", args=[current.pk]),

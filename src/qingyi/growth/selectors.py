@@ -238,7 +238,7 @@ def filter_contests(qs: QuerySet[ContestResult], f: RecordFilters) -> QuerySet[C
 # --- The cadre roster --------------------------------------------------------------------
 
 
-def _hours_between(start: dt.date, end: dt.date) -> Subquery:
+def _hours_between(start: dt.date, end: dt.date) -> Coalesce:
     return Coalesce(
         Subquery(
             TrainingRecord.objects.filter(

@@ -100,6 +100,7 @@ def _validate_training(data: dict) -> dict:
         errors["end_on"] = _("The training cannot end before it starts.")
     if errors:
         raise ValidationError(errors)
+    assert start_on is not None and end_on is not None  # both required above
     hours = _clean_hours(data.get("hours"))
     allowed = rules.training_hours_allowed(start_on, end_on)
     if hours > allowed:
@@ -459,6 +460,7 @@ def problem_add(
         errors["due_on"] = _("The fix cannot be due in the past.")
     if errors:
         raise ValidationError(errors)
+    assert due_on is not None  # required above
     return InspectionProblem.objects.create(
         inspection=inspection, description=description, fix=fix, due_on=due_on
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -99,6 +100,9 @@ class Volunteer(TimeStampedModel):
     application_note = models.TextField(_("note"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set by services before a save so the history row names who made the change (and why).
+    _history_user: Any
+    _change_reason: str
 
     class Meta:
         verbose_name = _("volunteer")
@@ -256,6 +260,9 @@ class Shift(TimeStampedModel):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set by services before a save so the history row names who made the change (and why).
+    _history_user: Any
+    _change_reason: str
 
     class Meta:
         verbose_name = _("shift")
@@ -381,6 +388,9 @@ class ServiceRecord(TimeStampedModel):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set by services before a save so the history row names who made the change (and why).
+    _history_user: Any
+    _change_reason: str
 
     class Meta:
         verbose_name = _("service record")

@@ -48,21 +48,21 @@ from qingyi.volunteering.models import (
 )
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
-HOURS = DecimalField(max_digits=10, decimal_places=2)
+HOURS: DecimalField = DecimalField(max_digits=10, decimal_places=2)
 
 
 def volunteer_of(user) -> Volunteer | None:
     """The volunteer record of a login (None when the user is not a volunteer)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(user, "_qingyi_volunteer", False)
-    if cached is False:
-        # One row by a unique column: no ORDER BY (the model's ordering costs compiling, not rows).
-        own = Volunteer.objects.unscoped("the user's own volunteer record")
-        rows = list(own.select_related("organization").filter(user_id=user.pk).order_by()[:1])
-        cached = rows[0] if rows else None
-        user._qingyi_volunteer = cached
-    return cached
+    if hasattr(user, "_qingyi_volunteer"):  # looked up before in this request: a Volunteer or None
+        return user._qingyi_volunteer
+    # One row by a unique column: no ORDER BY (the model's ordering costs compiling, not rows).
+    own = Volunteer.objects.unscoped("the user's own volunteer record")
+    rows = list(own.select_related("organization").filter(user_id=user.pk).order_by()[:1])
+    volunteer = rows[0] if rows else None
+    user._qingyi_volunteer = volunteer
+    return volunteer
 
 
 def can_manage(user, organization=None) -> bool:
@@ -253,26 +253,26 @@ def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
     if not rows:
         return None, None
     volunteer = rows[0]
+    # The raw query's extra columns (organization_path, shift_*) are no model fields.
+    raw: Any = volunteer
     volunteer.organization = _loaded(
-        Organization, volunteer, id=volunteer.organization_id, path=volunteer.organization_path
+        Organization, volunteer, id=volunteer.organization_id, path=raw.organization_path
     )
-    if volunteer.shift_id is None:
+    if raw.shift_id is None:
         return volunteer, None
     shift = _loaded(
         Shift,
         volunteer,
-        id=volunteer.shift_id,
-        start=_converted(Shift, "start", volunteer.shift_start),
-        end=_converted(Shift, "end", volunteer.shift_end),
-        cancelled_at=_converted(Shift, "cancelled_at", volunteer.shift_cancelled_at),
-        insurance_required=_converted(Shift, "insurance_required", volunteer.shift_insurance_required),
-        project_id=volunteer.shift_project,
+        id=raw.shift_id,
+        start=_converted(Shift, "start", raw.shift_start),
+        end=_converted(Shift, "end", raw.shift_end),
+        cancelled_at=_converted(Shift, "cancelled_at", raw.shift_cancelled_at),
+        insurance_required=_converted(Shift, "insurance_required", raw.shift_insurance_required),
+        project_id=raw.shift_project,
     )
-    shift.project = _loaded(
-        Project, volunteer, id=volunteer.shift_project, organization_id=volunteer.shift_organization
-    )
+    shift.project = _loaded(Project, volunteer, id=raw.shift_project, organization_id=raw.shift_organization)
     shift.project.organization = _loaded(
-        Organization, volunteer, id=volunteer.shift_organization, path=volunteer.shift_organization_path
+        Organization, volunteer, id=raw.shift_organization, path=raw.shift_organization_path
     )
     if not project_visible_to(volunteer, shift.project):
         return volunteer, None

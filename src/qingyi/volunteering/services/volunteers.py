@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,8 @@ from qingyi.core import rules, scoping
 from qingyi.core.text import fold_phone, phone_error
 from qingyi.volunteering.models import Post, Project, Qualification, Volunteer, VolunteerQualification
 from qingyi.volunteering.services.common import MANAGE
+
+_M = TypeVar("_M", bound=models.Model)
 
 # --- Volunteers ----------------------------------------------------------------------------
 
@@ -37,6 +40,11 @@ VOLUNTEER_FIELDS = (
 )
 
 
+def _others(queryset: QuerySet[_M], exclude_pk: int | None) -> QuerySet[_M]:
+    """The rows of ``queryset`` other than the one being edited (all of them for a new one)."""
+    return queryset if exclude_pk is None else queryset.exclude(pk=exclude_pk)
+
+
 def _volunteer_errors(data: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
@@ -45,7 +53,7 @@ def _volunteer_errors(data: dict[str, Any], *, exclude_pk: int | None = None) ->
         for message in rules.id_number_errors(id_number):
             errors.setdefault("id_number", []).append(message)
         everyone = Volunteer.objects.unscoped("an ID number is unique across the hospital")
-        if everyone.filter(id_number=id_number).exclude(pk=exclude_pk).exists():
+        if _others(everyone.filter(id_number=id_number), exclude_pk).exists():
             errors.setdefault("id_number", []).append(
                 _("A volunteer with this ID number is already registered.")
             )
@@ -253,7 +261,7 @@ def _qualification_errors(name: str, validity_months, *, exclude_pk: int | None 
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("Give the qualification a name.")]
-    elif Qualification.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
+    elif _others(Qualification.objects.filter(name__iexact=name), exclude_pk).exists():
         errors["name"] = [_("A qualification with this name already exists.")]
     if validity_months is not None and not 1 <= validity_months <= 600:
         errors["validity_months"] = [_("The validity is between 1 and 600 months, or empty for none.")]
