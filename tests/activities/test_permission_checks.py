@@ -7,12 +7,14 @@ hide the removal (a 403 instead of a 404 still counts as "denied").
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from qingyi.activities import services
-from qingyi.activities.models import Activity, ActivityFile, Registration
+from qingyi.activities import publicity, services
+from qingyi.activities.models import Activity, ActivityFile, Publication, Registration
 from tests.activities.conftest import at, plan
 from tests.factories import PersonFactory
 
@@ -164,3 +166,36 @@ def test_registration_cancel_needs_to_manage_the_registrants_organisation(person
     services.registration_cancel(registration=of_b, actor=personas.admin_b)  # their own: allowed
     of_b.refresh_from_db()
     assert of_b.status == Registration.Status.CANCELLED
+
+
+# --- Publicity (activities/publicity.py) -----------------------------------------------------
+
+
+def test_a_branch_admin_cannot_log_a_post_for_another_branch(personas):
+    with pytest.raises(PermissionDenied):
+        publicity.publication_create(
+            organization=personas.tree.branch_b,
+            data={"title": "替乙发的", "published_on": dt.date(2025, 3, 1)},
+            actor=personas.admin_a,
+        )
+    assert not Publication.objects.exists()
+
+
+def test_a_branch_admin_cannot_delete_another_branchs_post(personas):
+    post = publicity.publication_create(
+        organization=personas.tree.branch_b,
+        data={"title": "乙的推文", "published_on": dt.date(2025, 3, 1)},
+        actor=personas.admin_b,
+    )
+    with pytest.raises(PermissionDenied):
+        publicity.publication_delete(publication=post, actor=personas.admin_a)
+    assert Publication.objects.filter(pk=post.pk).exists()
+
+
+def test_a_branch_admin_cannot_import_posts_for_another_branch(personas):
+    content = "标题,发布日期\n推文一,2025-03-01\n".encode("gb18030")
+    with pytest.raises(PermissionDenied):
+        publicity.publications_import(
+            content=content, filename="l.csv", organization=personas.tree.branch_b, actor=personas.admin_a
+        )
+    assert not Publication.objects.exists()
