@@ -199,3 +199,9 @@ def test_a_branch_admin_cannot_import_posts_for_another_branch(personas):
             content=content, filename="l.csv", organization=personas.tree.branch_b, actor=personas.admin_a
         )
     assert not Publication.objects.exists()
+
+
+def test_the_publications_api_refuses_who_sees_no_activities(personas, api_as):
+    # Without the check the scoped list would answer an empty page.
+    assert api_as(personas.outsider).get("/activities/publications").status_code == 403
+    assert api_as(personas.admin_a).get("/activities/publications").status_code == 200

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from qingyi.callups import services
@@ -97,3 +98,8 @@ def test_a_branch_admin_cannot_close_the_committees_call_up(callups):
     c.callup.refresh_from_db()
     assert c.callup.status == CallUp.Status.DRAFT
     assert c.callup.closed_at is None
+
+
+def test_the_new_call_up_page_is_refused_without_the_coordinator_right(personas, login):
+    client = login(personas.member)
+    assert client.get(reverse("callups:create")).status_code == 403
