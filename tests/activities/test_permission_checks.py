@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from qingyi.activities import publicity, services
 from qingyi.activities.models import Activity, ActivityFile, Publication, Registration
@@ -205,3 +206,11 @@ def test_the_publications_api_refuses_who_sees_no_activities(personas, api_as):
     # Without the check the scoped list would answer an empty page.
     assert api_as(personas.outsider).get("/activities/publications").status_code == 403
     assert api_as(personas.admin_a).get("/activities/publications").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["activities:publication_create", "activities:publication_import"])
+def test_the_publicity_forms_are_refused_without_the_right_to_manage(personas, login, name):
+    # Without the page's check the form would show (200) with no organisation to choose.
+    client = login(personas.coordinator)
+    assert client.get(reverse(name)).status_code == 403
+    assert login(personas.admin_a).get(reverse(name)).status_code == 200

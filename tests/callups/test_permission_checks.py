@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from qingyi.callups import services
+from qingyi.callups import selectors, services
 from qingyi.callups.models import CallUp, Response
 from qingyi.core.models import Notification
 from qingyi.volunteering.models import Project, Shift, Signup
@@ -103,3 +103,12 @@ def test_a_branch_admin_cannot_close_the_committees_call_up(callups):
 def test_the_new_call_up_page_is_refused_without_the_coordinator_right(personas, login):
     client = login(personas.member)
     assert client.get(reverse("callups:create")).status_code == 403
+
+
+def test_a_branch_admin_lists_only_call_ups_of_their_subtree(callups):
+    c = callups
+    own = open_callup(c.personas.admin_a, c.tree.branch_a, title="甲支部召集")
+    of_b = open_callup(c.personas.admin_b, c.tree.branch_b, title="乙支部召集")
+    listed = set(selectors.callups_managed_by(c.personas.admin_a))
+    assert own in listed
+    assert of_b not in listed and c.callup not in listed
