@@ -21,3 +21,11 @@ def test_a_coordinator_elsewhere_assigned_as_volunteer_cannot_dispatch_the_reque
     response = api.get(f"/escorts/{escort.pk}")
     assert response.status_code == 403
     assert "13900001111" not in response.content.decode()
+
+
+def test_the_dispatch_list_holds_only_the_coordinators_requests(escorts):
+    from qingyi.escorts import selectors
+
+    assert escorts.new in set(selectors.dispatchable_by(escorts.personas.coordinator))
+    assert escorts.new.organization != escorts.personas.tree.branch_b
+    assert escorts.new not in set(selectors.dispatchable_by(escorts.personas.admin_b))
