@@ -155,7 +155,8 @@ def role_grant(*, user: User, role: str, organization, actor) -> RoleAssignment:
 
 @transaction.atomic
 def role_revoke(*, assignment: RoleAssignment, actor) -> None:
-    scoping.require_perm(actor, scoping.ORG_MANAGE, assignment.organization)
+    # The login rule decides: it asks for ORG_MANAGE over every organisation where the login
+    # holds a role, the assignment's own organisation included.
     require_can_act_on_login(actor, assignment.user, perm=scoping.ORG_MANAGE)
     if assignment.role == Role.COMMITTEE_ADMIN:
         if not scoping.has_perm(actor, scoping.SETTINGS_MANAGE, assignment.organization):

@@ -1,0 +1,216 @@
+"""Each permission check of the activities services, called directly as the wrong actor.
+
+Written against the mutation check (bench/mutation_check.py): every test here fails if the
+one check it names is removed, because the view in front of the service would otherwise
+hide the removal (a 403 instead of a 404 still counts as "denied").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from qingyi.activities import publicity, services
+from qingyi.activities.models import Activity, ActivityFile, Publication, Registration
+from tests.activities.conftest import at, plan
+from tests.factories import PersonFactory
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _data(activity, **changes):
+    data = {
+        "kind": activity.kind,
+        "title": activity.title,
+        "theme": activity.theme,
+        "speaker": activity.speaker,
+        "starts_at": activity.starts_at,
+        "ends_at": activity.ends_at,
+        "place": activity.place,
+    }
+    data.update(changes)
+    return data
+
+
+def test_update_refuses_an_activity_led_by_another_branch_even_with_own_organizers(personas, activity_b):
+    # services.activity_update: require_perm on activity.organization
+    with pytest.raises(PermissionDenied):
+        services.activity_update(
+            activity=activity_b,
+            data=_data(activity_b, title="被甲改了"),
+            organizers=[personas.tree.branch_a],
+            actor=personas.admin_a,
+        )
+    activity_b.refresh_from_db()
+    assert activity_b.title == "乙支部学习"
+    assert activity_b.organization == personas.tree.branch_b
+
+
+def test_update_refuses_an_organizer_outside_the_actors_scope(personas, activity_a):
+    # services.activity_update: _require_organizers(organizers, actor)
+    with pytest.raises(PermissionDenied):
+        services.activity_update(
+            activity=activity_a,
+            data=_data(activity_a, title="拉上乙支部"),
+            organizers=[personas.tree.branch_a, personas.tree.branch_b],
+            actor=personas.admin_a,
+        )
+    activity_a.refresh_from_db()
+    assert activity_a.title == "甲支部理论学习"
+    assert list(activity_a.organizers.values_list("pk", flat=True)) == [personas.tree.branch_a.pk]
+
+
+def test_record_held_refuses_another_branchs_activity(personas, activity_b):
+    with pytest.raises(PermissionDenied):
+        services.activity_record_held(activity=activity_b, summary="甲替乙记", actor=personas.admin_a)
+    activity_b.refresh_from_db()
+    assert activity_b.status == Activity.Status.PLANNED
+    assert not activity_b.summary
+
+
+def test_file_add_refuses_another_branchs_activity(personas, activity_b):
+    with pytest.raises(PermissionDenied):
+        services.file_add(
+            activity=activity_b,
+            upload=SimpleUploadedFile("合影.png", PNG, "image/png"),
+            actor=personas.admin_a,
+        )
+    assert not ActivityFile.objects.filter(activity=activity_b).exists()
+
+
+def test_files_add_refuses_another_branchs_activity_before_looking_at_the_files(personas, activity_b):
+    # files_add checks the actor before the uploads: a stranger learns nothing about why the
+    # files would be refused, and nothing is kept.
+    with pytest.raises(PermissionDenied):
+        services.files_add(
+            activity=activity_b,
+            uploads=[SimpleUploadedFile("合影.png", PNG, "image/png"), SimpleUploadedFile("bad.exe", b"MZ")],
+            actor=personas.admin_a,
+        )
+    assert not ActivityFile.objects.filter(activity=activity_b).exists()
+
+
+def test_file_delete_refuses_another_branchs_file(personas, activity_b):
+    kept = services.file_add(
+        activity=activity_b, upload=SimpleUploadedFile("合影.png", PNG, "image/png"), actor=personas.admin_b
+    )
+    with pytest.raises(PermissionDenied):
+        services.file_delete(activity_file=kept, actor=personas.admin_a)
+    assert ActivityFile.objects.filter(pk=kept.pk).exists()
+
+
+def test_registration_configure_refuses_another_branchs_event(personas):
+    event = plan(personas.admin_b, [personas.tree.branch_b], kind=Activity.Kind.CARE, start=at(days=5))
+    with pytest.raises(PermissionDenied):
+        services.registration_configure(
+            activity=event, open=True, capacity=3, deadline=None, actor=personas.admin_a
+        )
+    event.refresh_from_db()
+    assert not event.registration_open
+    assert event.capacity is None
+
+
+@pytest.fixture
+def open_event_b(personas):
+    event = plan(personas.admin_b, [personas.tree.branch_b], kind=Activity.Kind.CARE, start=at(days=5))
+    return services.registration_configure(
+        activity=event, open=True, capacity=None, deadline=None, actor=personas.admin_b
+    )
+
+
+def test_registration_create_refuses_to_register_someone_else_at_another_branchs_event(
+    personas, open_event_b
+):
+    with pytest.raises(PermissionDenied):
+        services.registration_create(activity=open_event_b, person=personas.person_b, actor=personas.admin_a)
+    assert not Registration.objects.filter(activity=open_event_b).exists()
+
+
+@pytest.fixture
+def joint_event(personas):
+    """A care event led by branch B and organised with branch A, one registrant of each."""
+    tree = personas.tree
+    event = plan(
+        personas.committee_admin, [tree.branch_b, tree.branch_a], kind=Activity.Kind.CARE, start=at(days=5)
+    )
+    services.registration_configure(
+        activity=event, open=True, capacity=None, deadline=None, actor=personas.committee_admin
+    )
+    of_a = services.registration_create(
+        activity=event, person=personas.person_a, actor=personas.committee_admin
+    )
+    of_b = PersonFactory(organization=tree.branch_b, name="乙支部二号")
+    of_b = services.registration_create(activity=event, person=of_b, actor=personas.committee_admin)
+    return event, of_a, of_b
+
+
+def test_registration_cancel_needs_to_manage_the_lead_organisation(personas, joint_event):
+    # admin_a manages the registrant (branch A) but not the activity's lead (branch B).
+    _event, of_a, _of_b = joint_event
+    with pytest.raises(PermissionDenied):
+        services.registration_cancel(registration=of_a, actor=personas.admin_a)
+    of_a.refresh_from_db()
+    assert of_a.status == Registration.Status.CONFIRMED
+
+
+def test_registration_cancel_needs_to_manage_the_registrants_organisation(personas, joint_event):
+    # admin_b manages the lead (branch B) but not branch A's registrant.
+    _event, of_a, of_b = joint_event
+    with pytest.raises(PermissionDenied):
+        services.registration_cancel(registration=of_a, actor=personas.admin_b)
+    of_a.refresh_from_db()
+    assert of_a.status == Registration.Status.CONFIRMED
+    services.registration_cancel(registration=of_b, actor=personas.admin_b)  # their own: allowed
+    of_b.refresh_from_db()
+    assert of_b.status == Registration.Status.CANCELLED
+
+
+# --- Publicity (activities/publicity.py) -----------------------------------------------------
+
+
+def test_a_branch_admin_cannot_log_a_post_for_another_branch(personas):
+    with pytest.raises(PermissionDenied):
+        publicity.publication_create(
+            organization=personas.tree.branch_b,
+            data={"title": "替乙发的", "published_on": dt.date(2025, 3, 1)},
+            actor=personas.admin_a,
+        )
+    assert not Publication.objects.exists()
+
+
+def test_a_branch_admin_cannot_delete_another_branchs_post(personas):
+    post = publicity.publication_create(
+        organization=personas.tree.branch_b,
+        data={"title": "乙的推文", "published_on": dt.date(2025, 3, 1)},
+        actor=personas.admin_b,
+    )
+    with pytest.raises(PermissionDenied):
+        publicity.publication_delete(publication=post, actor=personas.admin_a)
+    assert Publication.objects.filter(pk=post.pk).exists()
+
+
+def test_a_branch_admin_cannot_import_posts_for_another_branch(personas):
+    content = "标题,发布日期\n推文一,2025-03-01\n".encode("gb18030")
+    with pytest.raises(PermissionDenied):
+        publicity.publications_import(
+            content=content, filename="l.csv", organization=personas.tree.branch_b, actor=personas.admin_a
+        )
+    assert not Publication.objects.exists()
+
+
+def test_the_publications_api_refuses_who_sees_no_activities(personas, api_as):
+    # Without the check the scoped list would answer an empty page.
+    assert api_as(personas.outsider).get("/activities/publications").status_code == 403
+    assert api_as(personas.admin_a).get("/activities/publications").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["activities:publication_create", "activities:publication_import"])
+def test_the_publicity_forms_are_refused_without_the_right_to_manage(personas, login, name):
+    # Without the page's check the form would show (200) with no organisation to choose.
+    client = login(personas.coordinator)
+    assert client.get(reverse(name)).status_code == 403
+    assert login(personas.admin_a).get(reverse(name)).status_code == 200
