@@ -129,7 +129,7 @@ def test_restore_refuses_a_damaged_archive_before_touching_anything(instance, tm
         for member in source.getmembers():
             data = source.extractfile(member).read()
             if member.name.endswith("roster.xlsx"):
-                data = data[:-1] + b"!"
+                data = data[:-1] + bytes([data[-1] ^ 0xFF])  # always a different byte
             target.addfile(member, io.BytesIO(data))
     counts_before, _ = backup.database_state()
     message = re.escape("do not match the manifest: people/imports/roster.xlsx")
