@@ -91,3 +91,11 @@ def test_every_page_reads_them_alike(personas, login, name, reads_period):
         response = client.get(reverse(name), {"period": "2025-13"})
         assert response.status_code == 200
         assert "instead." in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["core:home", "volunteering:hours_overview"])
+def test_the_dashboard_and_the_hours_overview_read_the_period_as_every_page(personas, login, name):
+    """A bad period is the same message and the same default (this year) as on every page."""
+    response = login(personas.committee_admin).get(reverse(name), {"period": "2025-13"})
+    assert response.status_code == 200
+    assert "Showing this year instead." in response.content.decode()

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qingyi.core import home as home_cards
 from qingyi.core import metrics, scoping
 from qingyi.core.forms import SettingsForm
-from qingyi.core.params import query_id
-from qingyi.core.periods import Period, PeriodError
+from qingyi.core.params import period_from_request, query_id
 from qingyi.core.services import settings_update
 from qingyi.organizations.selectors import election_rows, organization_for_user, primary_organization
 
@@ -39,11 +38,8 @@ def _scope_from_request(request) -> metrics.Scope:
     )
     if organization is None or not scoping.has_perm(request.user, scoping.METRICS_VIEW, organization):
         raise PermissionDenied
-    try:
-        period = Period.parse(request.GET.get("period"))
-    except PeriodError as exc:
-        messages.error(request, str(exc))
-        period = Period.current_year()
+    period = period_from_request(request)
+    assert period is not None  # not optional: a bad or blank period is this year
     return metrics.Scope(organization=organization, period=period)
 
 

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.core import checkin, scoping
 from qingyi.core.forms import add_service_errors
-from qingyi.core.params import parse_int
-from qingyi.core.periods import Period, PeriodError
+from qingyi.core.params import parse_int, period_from_request
+from qingyi.core.periods import Period
 from qingyi.organizations.selectors import organizations_for
 from qingyi.people import masking
 from qingyi.volunteering import exports, forms, hours, selectors, services
@@ -536,11 +536,9 @@ def record_correct(request, record_pk: int):
 
 
 def _period(request) -> Period:
-    try:
-        return Period.parse(request.GET.get("period"))
-    except PeriodError as exc:
-        messages.error(request, str(exc))
-        return Period.current_year()
+    period = period_from_request(request)
+    assert period is not None  # not optional: a bad or blank period is this year
+    return period
 
 
 @login_required
