@@ -234,18 +234,23 @@ def _pytest(*args: str) -> list[str]:
     return ["nice", "-n", str(NICE), sys.executable, "-m", "pytest", *args]
 
 
-def baseline(tree: Path, workdir: Path, paths: list[str]) -> Path:
-    """Run the suite once under coverage with one context per test; return the data file."""
-    data = workdir / ".coverage"
-    junit = workdir / "baseline.xml"
-    for old in workdir.glob(".coverage*"):
+def baseline(tree: Path, workdir: Path, paths: list[str], workers: int = 1, name: str = ".coverage") -> Path:
+    """Run the suite once under coverage with one context per test; return the data file.
+
+    With ``workers`` > 1 the run is spread by pytest-xdist (pytest-cov keeps the per-test
+    contexts and combines the workers' data). ``name`` other than ``.coverage`` is a second,
+    smaller baseline (``--extra-baseline``) whose contexts are added to the first one's.
+    """
+    data = workdir / name
+    junit = workdir / f"baseline{name}.xml"
+    for old in workdir.glob(f"{name}*"):
         old.unlink()
-    rc = workdir / ".coveragerc"
+    rc = workdir / f"{name}rc"
     rc.write_text(f"[run]\ndata_file = {data}\nsource = {tree / SRC}\nomit = */migrations/*\n")
+    spread = ["-n", str(workers)] if workers > 1 else ["-p", "no:xdist"]
     cmd = _pytest(
         "-q",
-        "-p",
-        "no:xdist",
+        *spread,
         "--create-db",
         "-m",
         "not browser",
@@ -263,7 +268,8 @@ def baseline(tree: Path, workdir: Path, paths: list[str]) -> Path:
     if result.returncode not in (0, 1):
         sys.exit("The suite did not run; fix it first.")
     failures = workdir / "baseline-failures.txt"
-    failures.write_text("".join(f"{n}\n" for n in _failed(junit)))
+    known = set(failures.read_text().split()) if name != ".coverage" and failures.exists() else set()
+    failures.write_text("".join(f"{n}\n" for n in sorted(known | set(_failed(junit)))))
     return data
 
 
@@ -279,19 +285,26 @@ def _failed(junit: Path) -> list[str]:
     return failed
 
 
-def tests_per_site(sites: list[Site], tree: Path, data_file: Path, failing: set[str]) -> None:
+def tests_per_site(sites: list[Site], tree: Path, data_files: list[Path], failing: set[str]) -> None:
     from coverage import CoverageData
 
-    data = CoverageData(basename=str(data_file))
-    data.read()
-    by_file: dict[str, dict[int, list[str]]] = {}
+    datas = []
+    for data_file in data_files:
+        data = CoverageData(basename=str(data_file))
+        data.read()
+        datas.append(data)
+    by_file: dict[str, list[dict[int, list[str]]]] = {}
     for site in sites:
         filename = str((tree / site.path).resolve())
         if filename not in by_file:
-            by_file[filename] = data.contexts_by_lineno(filename) if filename in data.measured_files() else {}
+            by_file[filename] = [
+                data.contexts_by_lineno(filename) if filename in data.measured_files() else {}
+                for data in datas
+            ]
         contexts: set[str] = set()
         for line in range(site.line, site.end_line + 1):
-            contexts.update(by_file[filename].get(line, ()))
+            for lines in by_file[filename]:
+                contexts.update(lines.get(line, ()))
         nodeids = {c.split("|")[0] for c in contexts if c} - failing
         site.tests = sorted(nodeids, key=lambda n: _priority(n, site))
 
@@ -362,6 +375,20 @@ def main() -> None:
     parser.add_argument(
         "--baseline-tests", nargs="*", default=[], help="test paths of the coverage run (default: all)"
     )
+    parser.add_argument(
+        "--baseline-workers", type=int, default=1, help="pytest-xdist workers of the coverage run"
+    )
+    parser.add_argument(
+        "--extra-baseline",
+        nargs="*",
+        default=[],
+        help="with --reuse-coverage: test paths (new tests) measured again and added to the baseline",
+    )
+    parser.add_argument(
+        "--retry",
+        action="store_true",
+        help="only the sites the last report found unnoticed, timed out or in error",
+    )
     parser.add_argument("--timeout", type=int, default=600, help="seconds per mutant")
     parser.add_argument("--nice", type=int, default=0, help="niceness of the test runs")
     args = parser.parse_args()
@@ -374,6 +401,13 @@ def main() -> None:
         sites = [s for s in sites if any(o in s.where for o in args.only)]
     if args.names:
         sites = [s for s in sites if s.name in args.names]
+    kept: list[dict] = []  # with --retry: the last report's killed sites, carried over
+    if args.retry:
+        last = json.loads((args.workdir / "mutation-report.json").read_text())
+        again = {(r["path"], r["text"]) for r in last if r["outcome"] != "killed"}
+        kept = [r for r in last if r["outcome"] == "killed"]
+        sites = [s for s in sites if (s.path, s.text) in again]
+        print(f"retrying {len(sites)} sites of the last report ({len(kept)} killed there, kept)")
     if args.list:
         for site in sites:
             print(f"{site.where:55} {site.name:28} → {site.replacement[:60]}")
@@ -391,12 +425,17 @@ def main() -> None:
         shutil.copytree(ROOT / "tests", tree / "tests", dirs_exist_ok=True)
     else:
         scratch_copy(tree)
-        data_file = baseline(tree, workdir, args.baseline_tests)
+        data_file = baseline(tree, workdir, args.baseline_tests, args.baseline_workers)
+    data_files = [data_file]
+    if args.extra_baseline:
+        data_files.append(
+            baseline(tree, workdir, args.extra_baseline, args.baseline_workers, name=".coverage-extra")
+        )
     failures = workdir / "baseline-failures.txt"
     failing = set(failures.read_text().split()) if failures.exists() else set()
     if failing:
         print(f"left out (failing unmutated): {sorted(failing)}")
-    tests_per_site(sites, tree, data_file, failing)
+    tests_per_site(sites, tree, data_files, failing)
 
     report = workdir / "mutation-report.json"
     trees: queue.Queue[Path] = queue.Queue()
@@ -425,7 +464,7 @@ def main() -> None:
                 flush=True,
             )
             report.write_text(
-                json.dumps([asdict(s) for s in sites if s.outcome], ensure_ascii=False, indent=1)
+                json.dumps(kept + [asdict(s) for s in sites if s.outcome], ensure_ascii=False, indent=1)
             )
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -437,7 +476,9 @@ def main() -> None:
         for o in ("killed", "survived", "not covered", "timeout", "error")
     }
     print()
-    print(f"call sites: {len(sites)}")
+    if kept:
+        print(f"killed in the last report (not run again): {len(kept)}")
+    print(f"call sites run: {len(sites)}")
     for outcome, count in counts.items():
         print(f"{outcome}: {count}")
     unnoticed = [s for s in sites if s.outcome in ("survived", "not covered")]
