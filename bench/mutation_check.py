@@ -393,6 +393,11 @@ def main() -> None:
         action="store_true",
         help="only the sites the last report found unnoticed, timed out or in error",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the last report's results and run only the sites it does not hold",
+    )
     parser.add_argument("--timeout", type=int, default=600, help="seconds per mutant")
     parser.add_argument("--nice", type=int, default=0, help="niceness of the test runs")
     args = parser.parse_args()
@@ -412,6 +417,11 @@ def main() -> None:
         kept = [r for r in last if r["outcome"] == "killed"]
         sites = [s for s in sites if (s.path, s.text) in again]
         print(f"retrying {len(sites)} sites of the last report ({len(kept)} killed there, kept)")
+    elif args.resume:
+        kept = json.loads((args.workdir / "mutation-report.json").read_text())
+        done_already = {(r["path"], r["text"]) for r in kept}
+        sites = [s for s in sites if (s.path, s.text) not in done_already]
+        print(f"resuming: {len(kept)} sites in the last report, {len(sites)} to run")
     if args.list:
         for site in sites:
             print(f"{site.where:55} {site.name:28} → {site.replacement[:60]}")
@@ -481,11 +491,16 @@ def main() -> None:
     }
     print()
     if kept:
-        print(f"killed in the last report (not run again): {len(kept)}")
+        print(f"carried over from the last report (not run again): {len(kept)}")
+        for outcome in ("killed", "survived", "not covered", "timeout", "error"):
+            print(f"  {outcome}: {sum(1 for r in kept if r['outcome'] == outcome)}")
     print(f"call sites run: {len(sites)}")
     for outcome, count in counts.items():
         print(f"{outcome}: {count}")
     unnoticed = [s for s in sites if s.outcome in ("survived", "not covered")]
+    unnoticed_kept = [r for r in kept if r["outcome"] in ("survived", "not covered")]
+    for r in unnoticed_kept:
+        print(f"  (last report) {r['path']}:{r['line']}  [{r['outcome']}]  {r['text']}")
     if unnoticed:
         print("\nremovals no test notices:")
         for site in unnoticed:
@@ -494,7 +509,7 @@ def main() -> None:
     for site in odd:
         print(f"  {site.where}  [{site.outcome}]  {site.killer[-200:]}")
     print(f"\ntime: {elapsed / 60:.1f} min; report: {report}")
-    sys.exit(1 if unnoticed else 0)
+    sys.exit(1 if unnoticed or unnoticed_kept else 0)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,12 @@ from qingyi.organizations.models import Organization, Position
 
 def _update(organization, actor, name):
     return services.organization_update(
-        organization=organization, actor=actor, name=name, party_branch=None, is_student=False, founded_on=None
+        organization=organization,
+        actor=actor,
+        name=name,
+        party_branch=None,
+        is_student=False,
+        founded_on=None,
     )
 
 
