@@ -9,9 +9,9 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
 
-from qingyi.core import scoping
 from qingyi.core.params import period_and_error, period_from_request
 from qingyi.core.periods import Period
+from qingyi.organizations import scoping
 from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import primary_organization, top_organization
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.accounts.models import ApiToken, Role, RoleAssignment, User
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 
 # Roles an organisation's admin may grant inside their subtree; the committee admin role
 # is granted only by those who manage the committee's settings.

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingyi.accounts import services
 from qingyi.accounts.forms import RoleForm, TokenForm
 from qingyi.accounts.models import ApiToken, Role, RoleAssignment, User
-from qingyi.core import scoping
-from qingyi.core.scoping import subtree_ids
+from qingyi.organizations import scoping
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.organizations.selectors import positions_of
 from qingyi.people.forms import ChangeRequestForm
 from qingyi.people.services import change_request_create

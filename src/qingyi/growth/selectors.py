@@ -26,9 +26,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from qingyi.core import scoping
-from qingyi.core.scoping import subtree_ids
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization, Position
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.people.models import Person
 
 from .models import (

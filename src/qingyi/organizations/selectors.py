@@ -9,9 +9,10 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from qingyi.core import rules, scoping
-from qingyi.core.scoping import subtree_ids
+from qingyi.core import rules
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Election, Organization, Position
+from qingyi.organizations.scoping import subtree_ids
 
 
 def organizations_for(user, perm: str = scoping.ORG_VIEW) -> QuerySet[Organization]:

@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import rules, scoping
+from qingyi.core import rules
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Election, Organization, PartyBranch, Position
 
 if TYPE_CHECKING:

@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import metrics, scoping
+from qingyi.core import metrics
 from qingyi.core.forms import add_service_errors
 from qingyi.core.periods import Period
-from qingyi.core.scoping import subtree_ids
-from qingyi.organizations import selectors, services
+from qingyi.organizations import scoping, selectors, services
 from qingyi.organizations.forms import (
     DepartmentForm,
     ElectionForm,
@@ -24,6 +23,7 @@ from qingyi.organizations.forms import (
     PositionForm,
 )
 from qingyi.organizations.models import Department, Organization, PartyBranch, Position
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.people.models import Person
 from qingyi.people.selectors import people_for
 

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, breakdown, metric, share
-from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Department, PartyBranch
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.people.models import Person
 from qingyi.people.selectors import due_to_age_out_q, youth_q
 

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import rules, scoping
+from qingyi.core import rules
 from qingyi.core.text import fold_phone
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.people.models import ChangeRequest, Person, Transfer
 from qingyi.people.selectors import due_to_age_out_q

@@ -22,10 +22,11 @@ from qingyi.activities.views.common import (
     org_from_request,
     period_from_request,
 )
-from qingyi.core import checkin, metrics, scoping
+from qingyi.core import checkin, metrics
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
 from qingyi.core.periods import Period
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.people import masking
 
