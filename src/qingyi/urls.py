@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from qingyi.accounts import urls as accounts_urls
 from qingyi.api.api import api
 from qingyi.core import urls as core_urls
 from qingyi.organizations import views_dashboard
+from qingyi.people import views_logins
 
 # The ``core`` namespace: the dashboard (organizations, which reads the organisation tree) and
 # core's own pages. Core imports no app above it, so the two lists meet here.
@@ -13,9 +15,20 @@ core_patterns = [
     *core_urls.urlpatterns,
 ]
 
+# The ``accounts`` namespace: sign-in, passwords and tokens (accounts), and the pages where
+# logins meet the roster (people), which stand above accounts.
+accounts_patterns = [
+    *accounts_urls.urlpatterns,
+    path("people/<id:person_pk>/login/", views_logins.person_login_create, name="person_login_create"),
+    path("people/<id:person_pk>/password/", views_logins.person_password_reset, name="person_password_reset"),
+    path("organizations/<id:org_pk>/roles/", views_logins.role_list, name="role_list"),
+    path("profile/", views_logins.profile, name="profile"),
+    path("profile/change/", views_logins.change_request_new, name="change_request_new"),
+]
+
 urlpatterns = [
     path("", include((core_patterns, "core"))),
-    path("accounts/", include("qingyi.accounts.urls")),
+    path("accounts/", include((accounts_patterns, "accounts"))),
     path("organizations/", include("qingyi.organizations.urls")),
     path("people/", include("qingyi.people.urls")),
     path("activities/", include("qingyi.activities.urls")),

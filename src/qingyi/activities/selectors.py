@@ -184,8 +184,6 @@ class AttendanceSummary:
     @property
     def rate(self) -> float:
         """Present as a share of the expected attendees, in percent."""
-        from qingyi.core.metrics import share
-
         return share(self.present, self.expected)
 
 

@@ -13,6 +13,7 @@ from qingyi.core import rules
 from qingyi.organizations import scoping
 from qingyi.organizations.models import Election, Organization, Position
 from qingyi.organizations.scoping import subtree_ids
+from qingyi.people.models import Person
 
 
 def organizations_for(user, perm: str = scoping.ORG_VIEW) -> QuerySet[Organization]:
@@ -26,8 +27,6 @@ def subtree(organization: Organization, *, include_archived: bool = True) -> Que
 
 def with_tree_figures(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
     """Annotate each organisation with its own active members and its last election."""
-    from qingyi.people.models import Person
-
     active = (
         Person.objects.filter(organization=OuterRef("pk"), status=Person.Status.ACTIVE)
         .order_by()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,9 +14,8 @@ from django.utils.translation import gettext as _
 from qingyi.core import rules
 from qingyi.organizations import scoping
 from qingyi.organizations.models import Election, Organization, PartyBranch, Position
-
-if TYPE_CHECKING:
-    from qingyi.people.models import Person
+from qingyi.organizations.selectors import election_due_on
+from qingyi.people.models import Person
 
 
 def _check_child_kind(parent: Organization, kind: str) -> None:
@@ -130,8 +128,6 @@ def organization_move(*, organization: Organization, new_parent: Organization, a
 @transaction.atomic
 def organization_archive(*, organization: Organization, actor) -> Organization:
     """Archive an organisation. Nothing is deleted; its records stay and still count for their periods."""
-    from qingyi.people.models import Person
-
     scoping.require_perm(actor, scoping.ORG_MANAGE, organization)
     if organization.is_root():
         raise ValidationError(_("The committee at the top of the tree cannot be archived."))
@@ -206,8 +202,6 @@ def election_record(
     result: str = "",
 ) -> Election:
     """Record an election: close the old terms the day before, open the new ones on ``held_on``."""
-    from qingyi.organizations.selectors import election_due_on
-
     scoping.require_perm(actor, scoping.CADRES_MANAGE, organization)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if organization.is_archived:
