@@ -4,8 +4,9 @@ from django.urls import include, path
 from qingyi.accounts import urls as accounts_urls
 from qingyi.api.api import api
 from qingyi.core import urls as core_urls
+from qingyi.organizations import urls as organizations_urls
 from qingyi.organizations import views_dashboard
-from qingyi.people import views_logins
+from qingyi.people import views_cadres, views_logins
 
 # The ``core`` namespace: the dashboard (organizations, which reads the organisation tree) and
 # core's own pages. Core imports no app above it, so the two lists meet here.
@@ -26,10 +27,18 @@ accounts_patterns = [
     path("profile/change/", views_logins.change_request_new, name="change_request_new"),
 ]
 
+# The ``organizations`` namespace: the tree (organizations) and the cadre pages that choose
+# people (people), which stand above organizations.
+organizations_patterns = [
+    *organizations_urls.urlpatterns,
+    path("<id:org_pk>/elections/new/", views_cadres.election_new, name="election_new"),
+    path("<id:org_pk>/positions/new/", views_cadres.position_new, name="position_new"),
+]
+
 urlpatterns = [
     path("", include((core_patterns, "core"))),
     path("accounts/", include((accounts_patterns, "accounts"))),
-    path("organizations/", include("qingyi.organizations.urls")),
+    path("organizations/", include((organizations_patterns, "organizations"))),
     path("people/", include("qingyi.people.urls")),
     path("activities/", include("qingyi.activities.urls")),
     path("volunteering/", include("qingyi.volunteering.urls")),

@@ -100,7 +100,7 @@ def metric(
             aggregate=aggregate,
             column=column,
             whole=whole,
-            domain=compute.__module__.split(".")[1] if compute.__module__.startswith("qingyi.") else "",
+            domain=name.split(".")[0],  # the app named by the metric ("people.active" → people)
             description=description,
             columns=columns,
         )

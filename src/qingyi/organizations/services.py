@@ -7,15 +7,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import rules
 from qingyi.organizations import scoping
-from qingyi.organizations.models import Election, Organization, PartyBranch, Position
+from qingyi.organizations.models import Election, Organization, PartyBranch, Position, RosterStatus
 from qingyi.organizations.selectors import election_due_on
-from qingyi.people.models import Person
 
 
 def _check_child_kind(parent: Organization, kind: str) -> None:
@@ -139,7 +138,7 @@ def organization_archive(*, organization: Organization, actor) -> Organization:
             _("“%(name)s” still has %(count)d organisations under it; move or archive them first.")
             % {"name": organization.name, "count": live_children}
         )
-    members = organization.people.filter(status=Person.Status.ACTIVE).count()
+    members = organization.people.filter(status=RosterStatus.ACTIVE).count()
     if members:
         raise ValidationError(
             _("“%(name)s” still has %(count)d active members; transfer them first.")
@@ -197,7 +196,7 @@ def election_record(
     *,
     organization: Organization,
     held_on: dt.date,
-    new_positions: Iterable[tuple[Person, str]],
+    new_positions: Iterable[tuple[Model, str]],  # (people.Person, title)
     actor,
     result: str = "",
 ) -> Election:
