@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,7 +197,7 @@ def election_record(
     *,
     organization: Organization,
     held_on: dt.date,
-    new_positions: Iterable[tuple[Model, str]],  # (people.Person, title)
+    new_positions: Iterable[tuple[Any, str]],  # (people.Person, title): people stands above
     actor,
     result: str = "",
 ) -> Election:
