@@ -10,8 +10,8 @@ that could notice it then run; a mutant is *killed* when one of them fails and *
 all pass. A call that no test executes survives at once ("not covered").
 
 To stay affordable on two cores the suite first runs once under coverage with per-test contexts;
-each mutant then runs only the tests that executed one of its lines, permission tests and the
-tests of the same app first, with ``-x`` and a timeout.
+each mutant then runs only the tests that executed one of its lines, the app's permission tests
+first and the permission matrix last, with ``-x`` and a timeout.
 
     python bench/mutation_check.py                       # everything (a long run)
     python bench/mutation_check.py --list                # the call sites, nothing run
@@ -310,9 +310,13 @@ def tests_per_site(sites: list[Site], tree: Path, data_files: list[Path], failin
 
 
 def _priority(nodeid: str, site: Site) -> tuple[int, str]:
+    """Fast, close tests first (with -x the first failure ends the run); the permission matrix,
+    which walks every route and takes minutes, last."""
     app = Path(site.path).parts[2] if len(Path(site.path).parts) > 2 else ""
     file = nodeid.split("::")[0]
     if file == FIRST_TESTS[0]:
+        rank = 4
+    elif app and file.startswith(f"tests/{app}/") and any(word in file for word in FIRST_TESTS[1:]):
         rank = 0
     elif any(word in file for word in FIRST_TESTS[1:]):
         rank = 1
