@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from qingyi.accounts.models import ApiToken, RoleAssignment
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Election, Position
 from qingyi.people.models import ChangeRequest, RosterImport, Transfer
 

@@ -17,8 +17,9 @@ from pydantic import WithJsonSchema, field_validator
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
 from qingyi.api.schemas import Id, Ref, blank_is_none, responses, user_of
-from qingyi.core import metrics, scoping
+from qingyi.core import metrics
 from qingyi.core.periods import Period, PeriodError
+from qingyi.organizations import scoping
 from qingyi.organizations.selectors import organization_for_user, top_organization
 
 router = Router(tags=["metrics"])

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity
 from qingyi.activities.views.common import org_from_request
-from qingyi.core import metrics, scoping
+from qingyi.core import metrics
 from qingyi.core.params import query_year
 from qingyi.core.periods import Period
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 
 
