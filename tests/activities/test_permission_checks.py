@@ -282,3 +282,17 @@ def test_a_committee_activity_is_seen_by_a_branch_but_its_attendance_is_the_comm
     assert client.get(reverse("activities:qr", args=[committee.pk])).status_code == 403
     client = login(personas.committee_admin)
     assert client.get(reverse("activities:attendance", args=[committee.pk])).status_code == 200
+
+
+def test_the_tiles_show_figures_only_with_the_right_to_see_figures(personas, login, monkeypatch):
+    # views.activities.activity_tiles: has_perm(METRICS_VIEW, org). Every role that sees
+    # activities sees figures today, so the rule is pinned with a branch admin role without it.
+    from qingyi.core import scoping as core_scoping
+
+    client = login(personas.admin_a)
+    assert client.get(reverse("activities:tiles")).context["tiles"]
+    without = core_scoping.ROLE_PERMISSIONS[core_scoping.Role.ORG_ADMIN] - {core_scoping.METRICS_VIEW}
+    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, without)
+    response = login(personas.admin_a).get(reverse("activities:tiles"))
+    assert response.status_code == 200
+    assert response.context["tiles"] == []
