@@ -364,7 +364,7 @@ def test_my_hours_page_query_count_is_flat(vworld, login):
     assert large == small
     assert b"120.00 verified hours" in response.content
     # Paginated for a phone: a page of entries whatever the history, every page at the same count.
-    from qingyi.volunteering.views import MY_HOURS_PAGE_SIZE
+    from qingyi.volunteering.views.member import MY_HOURS_PAGE_SIZE
 
     assert response.content.count(b"<tr>") - 1 == MY_HOURS_PAGE_SIZE < 40  # less the header row
     add(60, 40)

@@ -1,4 +1,4 @@
-"""Forms of the star-level pages (volunteering/views_stars.py): announce, object, decide."""
+"""Forms of the star-level pages (volunteering/views/stars.py): announce, object, decide."""
 
 from __future__ import annotations
 

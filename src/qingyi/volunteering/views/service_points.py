@@ -19,8 +19,7 @@ from qingyi.core import checkin, scoping
 from qingyi.core.forms import add_service_errors, bootstrap
 from qingyi.volunteering import selectors, service_points
 from qingyi.volunteering.models import Post, Project, ServicePoint
-from qingyi.volunteering.views import error_messages, scan_response
-from qingyi.volunteering.views_manage import _project
+from qingyi.volunteering.views.common import error_messages, project_for, scan_response
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
 # The screen reloads its live part at least this often (and whenever the code changes), so a
@@ -68,7 +67,7 @@ def _point(request, point_pk: int) -> ServicePoint:
 @require_GET
 def point_list(request, project_pk: int):
     """A project's service points (the project page loads the list by htmx)."""
-    project = _project(request, project_pk)
+    project = project_for(request, project_pk)
     context = {"project": project, "points": list(service_points.points_of(project))}
     template = "volunteering/point_list.html#points" if request.htmx else "volunteering/point_list.html"
     return render(request, template, context)
@@ -89,7 +88,7 @@ def _form_page(request, form, *, project: Project, title: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def point_create(request, project_pk: int):
-    project = _project(request, project_pk)
+    project = project_for(request, project_pk)
     form = ServicePointForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         try:
