@@ -489,7 +489,7 @@ def test_hours_per_volunteer_is_one_selector_read_by_both_exports(hours_world, l
         calls.append(records.model)
         return real(records)
 
-    monkeypatch.setattr(selectors, "verified_sums", spy)
+    monkeypatch.setattr(selectors.hours, "verified_sums", spy)  # hours_export_rows reads it there
     monkeypatch.setattr(views_figures, "verified_sums", spy)
     client = login(hours_world.personas.committee_admin)
     query = {"org": hours_world.tree.committee.pk, "period": str(YEAR), "basis": "volunteers"}

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.forms import bootstrap
 from qingyi.volunteering.models import StarAnnouncementEntry
-from qingyi.volunteering.stars import OBJECTION_MAX
+from qingyi.volunteering.services.stars import OBJECTION_MAX
 
 
 class AnnounceForm(forms.Form):

@@ -19,8 +19,9 @@ from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_int, period_from_request
 from qingyi.core.periods import Period
 from qingyi.people import masking
-from qingyi.volunteering import exports, forms, hours, selectors
+from qingyi.volunteering import exports, forms, selectors
 from qingyi.volunteering.models import ServiceRecord, Signup
+from qingyi.volunteering.services import hours
 from qingyi.volunteering.views.common import (
     MANAGE,
     PAGE_SIZE,

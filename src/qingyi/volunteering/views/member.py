@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.volunteering import hours, selectors, services
+from qingyi.volunteering import selectors, services
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup
+from qingyi.volunteering.services import hours
 from qingyi.volunteering.views.common import error_messages, scan_response, shift_for
 from qingyi.volunteering.views.personal_qr import personal_qr_context
 

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.core import checkin, scoping
 from qingyi.core.forms import add_service_errors, bootstrap
-from qingyi.volunteering import selectors, service_points
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import Post, Project, ServicePoint
+from qingyi.volunteering.services import service_points
 from qingyi.volunteering.views.common import error_messages, project_for, scan_response
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
@@ -68,7 +69,7 @@ def _point(request, point_pk: int) -> ServicePoint:
 def point_list(request, project_pk: int):
     """A project's service points (the project page loads the list by htmx)."""
     project = project_for(request, project_pk)
-    context = {"project": project, "points": list(service_points.points_of(project))}
+    context = {"project": project, "points": list(selectors.points_of(project))}
     template = "volunteering/point_list.html#points" if request.htmx else "volunteering/point_list.html"
     return render(request, template, context)
 
@@ -154,9 +155,9 @@ def point_screen(request, point_pk: int):
     and who is checked in now; its live part reloads itself (htmx) when the code changes."""
     point = _point(request, point_pk)
     seconds_left = checkin.seconds_left()
-    screen = service_points.point_screen(point)
+    screen = selectors.point_screen(point)
     for record in screen.present:
-        record.name_shown = service_points.masked_name(record.volunteer.name)  # type: ignore[attr-defined]
+        record.name_shown = selectors.masked_name(record.volunteer.name)  # type: ignore[attr-defined]
     context = {
         "point": point,
         "screen": screen,
@@ -179,7 +180,7 @@ def _point_to_see(request, point_pk: int) -> ServicePoint:
     """A point the user may open the scan page of: as a volunteer who may see its project, or
     as its manager; otherwise 404."""
     volunteer = selectors.volunteer_of(request.user)
-    point = service_points.point_to_scan(volunteer, point_pk) if volunteer is not None else None
+    point = selectors.point_to_scan(volunteer, point_pk) if volunteer is not None else None
     return point if point is not None else _point(request, point_pk)
 
 
