@@ -396,7 +396,7 @@ def test_home_shows_verified_hours_and_star_level(vworld, login):
     )
     page = login(vworld.personas.member).get(reverse("volunteering:home"))
     assert b'id="verified-hours">150.00' in page.content
-    # No star awarded yet (volunteering/stars.py): the level reached shows apart, until announced;
+    # No star awarded yet (volunteering/services/stars.py): the level reached shows apart, until announced;
     # unverified hours do not count (150 verified reach 1★, not 550).
     assert page.content.count(b"bi-star-fill") == 0
     assert "Reached 1★, to be announced" in page.content.decode()

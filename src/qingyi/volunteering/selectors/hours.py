@@ -69,7 +69,7 @@ def verified_hours_of(volunteer: Volunteer) -> Decimal:
 def hours_summary_of(volunteer: Volunteer) -> dict:
     """A volunteer's totals in one query: verified, recorded-but-unverified, people served, the
     number of records, and the star level: ``star`` is the level awarded (after its
-    announcement, volunteering/stars.py), ``star_reached`` the level the verified hours reach,
+    announcement, volunteering/services/stars.py), ``star_reached`` the level the verified hours reach,
     which may be higher until announced and awarded, and ``announced_until`` the last day of
     the announcement it is in, if any."""
     # The awarded level rides along as an uncorrelated scalar subquery (evaluated once); MAX()

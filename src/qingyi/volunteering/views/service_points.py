@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import segno
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import checkin, scoping
-from qingyi.core.forms import add_service_errors, bootstrap
+from qingyi.core.forms import add_service_errors
 from qingyi.volunteering import selectors
-from qingyi.volunteering.models import Post, Project, ServicePoint
+from qingyi.volunteering.forms import ServicePointForm
+from qingyi.volunteering.models import Project, ServicePoint
 from qingyi.volunteering.services import service_points
 from qingyi.volunteering.views.common import error_messages, project_for, scan_response
 
@@ -26,28 +23,6 @@ MANAGE = scoping.VOLUNTEERING_MANAGE
 # The screen reloads its live part at least this often (and whenever the code changes), so a
 # check-in shows there within seconds.
 SCREEN_REFRESH_SECONDS = 15
-
-
-class ServicePointForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Point name"), max_length=100)
-    place = forms.CharField(
-        label=gettext_lazy("Place"),
-        max_length=100,
-        required=False,
-        help_text=gettext_lazy("Where the desk is, e.g. the outpatient hall's guide desk."),
-    )
-    post: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=Post.objects.none(),
-        label=gettext_lazy("Post"),
-        required=False,
-        empty_label=gettext_lazy("Every post of the project"),
-        help_text=gettext_lazy("Scans at the point check in to the shifts of this post only."),
-    )
-
-    def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["post"]).queryset = project.posts.all()
-        bootstrap(self)
 
 
 def _point(request, point_pk: int) -> ServicePoint:

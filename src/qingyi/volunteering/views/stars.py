@@ -1,5 +1,5 @@
 """Star levels: the coordinator's due list and announcement, the hospital's notice, objections,
-decisions and the award (services in volunteering/stars.py)."""
+decisions and the award (services in volunteering/services/stars.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from qingyi.core import rules, scoping
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
 from qingyi.volunteering import selectors
-from qingyi.volunteering.forms_stars import AnnounceForm, DecisionForm, ObjectionForm
+from qingyi.volunteering.forms import AnnounceForm, DecisionForm, ObjectionForm
 from qingyi.volunteering.models import StarAnnouncement, StarAnnouncementEntry
 from qingyi.volunteering.services import stars
 
