@@ -181,7 +181,7 @@ def _choose(candidates: list[_Candidate], at: dt.datetime) -> Shift:
     if confirmed:
         return confirmed[0].shift
     # 3. A walk-in to the shift on now (else the next one whose check-in is open), on the
-    #    rules of a walk-in's scan of the shift's own code (hours._check_in_new).
+    #    rules of a walk-in's scan of the shift's own code (applied by hours.record_scan).
     free = [c.shift for c in open_ if c.record_id is None]
     if free:
         on_now = [s for s in free if s.start <= at < s.end]
