@@ -215,8 +215,8 @@ def build(volunteers: int) -> dict:
 
     from qingyi.accounts.models import User
     from qingyi.organizations.services import organization_create_root
-    from qingyi.volunteering.hours import served_on
     from qingyi.volunteering.models import Post, Project, ServiceRecord, Shift, Signup, Volunteer
+    from qingyi.volunteering.services.hours import served_on
 
     call_command("migrate", verbosity=0)
     root = organization_create_root(name="基准医院团委", founded_on=dt.date(2015, 1, 1))

@@ -58,11 +58,13 @@ CHECKS: dict[str, str] = {
     "organizations_visible_to": "all_orgs",
     # The apps' own permission helpers.
     "can_manage": "true",
+    "can_manage_announcement": "true",
     "can_dispatch": "true",
     "can_manage_qualification_types": "true",
     "_can_take_attendance": "true",
     "_manages": "true",
     "_require_manager": "none",
+    "require_manager": "none",
     "_require_types_manager": "none",
     "_require_manage_checklist": "none",
     "_require_organizers": "first",

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from qingyi.volunteering.models import Project, ServiceRecord, Shift, Volunteer
-from qingyi.volunteering.views import MY_HOURS_PAGE_SIZE
+from qingyi.volunteering.views.member import MY_HOURS_PAGE_SIZE
 from tests.browser.test_volunteering_personal_qr import _login
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from qingyi.volunteering import personal_qr
 from qingyi.volunteering.models import Project, ServiceRecord, Shift, Volunteer
+from qingyi.volunteering.services import personal_qr
 
 pytestmark = pytest.mark.browser
 PASSWORD = "pass-word-123"

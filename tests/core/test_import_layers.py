@@ -16,17 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 
-# Removed at merge: the volunteering app is being restructured on another branch; these three
-# imports go with it (organizations stands below volunteering, so they can move to the top).
-ALLOWED_IN_FUNCTION = {
-    ("qingyi/volunteering/selectors.py", "_scan_parties_sql", "qingyi.organizations.models"),
-    ("qingyi/volunteering/selectors.py", "scan_parties", "qingyi.organizations.models"),
-    (
-        "qingyi/volunteering/services/volunteers.py",
-        "can_manage_qualification_types",
-        "qingyi.organizations.models",
-    ),
-}
+# Imports that may stay inside a function, with the reason (none today).
+ALLOWED_IN_FUNCTION: set[tuple[str, str, str]] = set()
 
 
 def test_apps_import_one_way_floor_by_floor():

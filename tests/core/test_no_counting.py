@@ -27,7 +27,7 @@ ALLOWED = {
     ("api/pagination.py", "return self.queryset.count()"): "the size of a paginated list",
     ("api/pagination.py", "return self.count()"): "the size of a paginated list",
     (
-        "volunteering/views_manage.py",
+        "volunteering/views/hours.py",
         "paginator.count = selectors.hours_overview_volunteers(request.user, q=q).count()",
     ): "the paginator's size, without the sums",
     (
@@ -43,18 +43,18 @@ ALLOWED = {
         '"more_errors": max(0, len(errors) - PREVIEW_ERRORS),',
     ): "the error rows not shown",
     (
-        "volunteering/views_manage.py",
+        "volunteering/views/projects.py",
         'messages.success(request, _("%(n)s shifts created.") % {"n": series.shifts.count()})',
     ): "what the action just did",
     (
-        "volunteering/views_manage.py",
+        "volunteering/views/projects.py",
         'messages.success(request, _("%(n)s shift(s) saved.") % {"n": len(changed)})',
     ): "what the action just did",
     (
-        "volunteering/views_manage.py",
+        "volunteering/views/hours.py",
         'messages.success(request, _("%(n)s record(s) verified.") % {"n": len(changed)})',
     ): "what the action just did",
-    ("volunteering/views_stars.py", "n = len(awards)"): "what the action just did (its message)",
+    ("volunteering/views/stars.py", "n = len(awards)"): "what the action just did (its message)",
     (
         "activities/views/activities.py",
         'messages.success(request, _("%(n)s file(s) uploaded.") % {"n": len(kept)})',
@@ -67,7 +67,7 @@ ALLOWED = {
     ),
     ("activities/views/planning.py", '"count": len(activities),'): "the activities the calendar shows",
     ("activities/views/planning.py", '"total": len(rows),'): "the branches the compliance table shows",
-    ("volunteering/views_figures.py", "total = sum(b.value for b in buckets)"): (
+    ("volunteering/views/figures.py", "total = sum(b.value for b in buckets)"): (
         "each bucket's share of the metric's own buckets, for the table"
     ),
 }

@@ -11,7 +11,7 @@ import pytest
 from qingyi.core.text import fold_phone, phone_error
 from qingyi.escorts.services import RequestData, escort_request_errors
 from qingyi.people.validation import person_errors
-from qingyi.volunteering.applications import application_errors, clean_data
+from qingyi.volunteering.services.applications import application_errors, clean_data
 from qingyi.volunteering.services.volunteers import _clean_volunteer_data, _volunteer_errors
 
 

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from qingyi.accounts.models import User
-from qingyi.volunteering import stars
 from qingyi.volunteering.models import (
     Certificate,
     StarAnnouncement,
@@ -20,6 +19,7 @@ from qingyi.volunteering.models import (
     Volunteer,
     VolunteerApplication,
 )
+from qingyi.volunteering.services import stars
 from tests.volunteering.conftest import make_volunteer
 from tests.volunteering.test_stars import age_announcement, hours
 

@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from qingyi.accounts.models import User
 from qingyi.core.ratelimit import RateLimited
-from qingyi.volunteering import applications
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import Volunteer, VolunteerApplication
+from qingyi.volunteering.services import applications
 from tests.core.test_text import wide
 from tests.factories import id_number_for, years_ago
 from tests.volunteering.conftest import make_volunteer
@@ -114,7 +115,7 @@ def test_a_registered_volunteer_applying_again_is_flagged_and_never_registered_t
     application = applications.application_submit(
         data=data(born=born, id_number=id_number_for(born, 5)), ip="10.0.0.8"
     )
-    assert application is not None and applications.duplicate_volunteer(application)
+    assert application is not None and selectors.duplicate_volunteer(application)
     client.force_login(personas.coordinator, backend=LOGIN)
     page = client.get(reverse("volunteering:application_detail", args=[application.pk])).content.decode()
     assert "already registered" in page

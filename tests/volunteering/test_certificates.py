@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from qingyi.volunteering import certificates
 from qingyi.volunteering.models import Certificate, ServiceRecord
+from qingyi.volunteering.services import certificates
 from tests.volunteering.conftest import make_shift, make_volunteer
 
 LOGIN = "qingyi.accounts.backends.EmployeeNumberOrPhoneBackend"

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from qingyi.core import checkin
 from qingyi.core.models import Scan
-from qingyi.volunteering import hours, services
-from qingyi.volunteering.hours import VerifyRow
+from qingyi.volunteering import services
 from qingyi.volunteering.models import ServiceRecord, Signup
+from qingyi.volunteering.services import hours
+from qingyi.volunteering.services.hours import VerifyRow
 from tests.volunteering.conftest import make_shift, make_volunteer
 
 

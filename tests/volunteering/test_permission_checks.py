@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from qingyi.core import checkin
 from qingyi.core.models import Notification, Scan
-from qingyi.volunteering import hours, service_points, services, stars
+from qingyi.volunteering import services
 from qingyi.volunteering.models import (
     Project,
     Qualification,
@@ -26,6 +26,7 @@ from qingyi.volunteering.models import (
     StarObjection,
     Volunteer,
 )
+from qingyi.volunteering.services import hours, service_points, stars
 from tests.factories import PersonFactory
 from tests.volunteering.conftest import make_shift
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qingyi.core.models import Scan
-from qingyi.volunteering import personal_qr
 from qingyi.volunteering.models import ServiceRecord, Signup
+from qingyi.volunteering.services import personal_qr
 from tests.volunteering.conftest import make_shift
 
 URL = "volunteering:scan_person"

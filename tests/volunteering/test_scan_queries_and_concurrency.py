@@ -18,8 +18,8 @@ from django.utils import timezone
 from qingyi.accounts.models import User
 from qingyi.core import checkin, rules
 from qingyi.core.models import Scan
-from qingyi.volunteering import hours
 from qingyi.volunteering.models import Project, ServiceRecord, Signup, Volunteer
+from qingyi.volunteering.services import hours
 from tests.concurrency import file_database_for_threads
 from tests.factories import make_tree
 from tests.volunteering.conftest import make_shift, make_volunteer

@@ -1,6 +1,6 @@
 """Service points: the coordinator's list and form, the standing screen, and scans of a point's
 code — which check a volunteer in to (or out of) their shift at the point now, on the rules of
-a shift's own code (hours._record_scan)."""
+a shift's own code (hours.record_scan)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from qingyi.core import checkin
 from qingyi.core.models import Scan
-from qingyi.volunteering import service_points
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import Post, ServicePoint, ServiceRecord, Signup
+from qingyi.volunteering.services import service_points
 from tests.volunteering.conftest import make_shift, make_volunteer
 
 BOOKKEEPING = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
@@ -192,7 +193,7 @@ def test_screen_shows_the_code_todays_shifts_and_who_is_checked_in(vworld, login
     assert screen["screen"].on_now == {shift.pk}
     # A screen in a public hall shows names masked.
     name = vworld.volunteer.name
-    assert service_points.masked_name(name) in body and name not in body
+    assert selectors.masked_name(name) in body and name not in body
     fragment = client.get(
         reverse("volunteering:point_screen", args=[point.pk]), headers={"HX-Request": "true"}
     ).content.decode()
@@ -438,7 +439,7 @@ def test_who_may_scan_a_point(vworld, login):
 
 # --- Cost -----------------------------------------------------------------------------------
 
-# A point's scan costs what a scan of the shift's own code costs (the same hours._record_scan
+# A point's scan costs what a scan of the shift's own code costs (the same hours.record_scan
 # and core.checkin path) plus two queries: a shift's scan reads the volunteer and the shift in
 # one query (selectors.scan_parties), a point's scan reads the volunteer, the point, and the
 # point's shifts around now with the volunteer's sign-up and record, which picks the shift.

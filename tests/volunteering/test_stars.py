@@ -15,7 +15,7 @@ from django.utils import timezone
 from qingyi.accounts.models import Role
 from qingyi.core.models import Notification
 from qingyi.organizations.services import organization_create_root
-from qingyi.volunteering import selectors, stars
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import (
     ServiceRecord,
     StarAnnouncement,
@@ -24,6 +24,7 @@ from qingyi.volunteering.models import (
     StarObjection,
     Volunteer,
 )
+from qingyi.volunteering.services import stars
 from tests.factories import UserFactory, grant
 from tests.volunteering.conftest import make_shift, make_volunteer
 
@@ -86,11 +87,11 @@ def due(vworld):
 
 
 def test_due_list_has_the_volunteers_whose_verified_hours_reached_a_level_above_their_award(vworld, due):
-    rows = {v.name: v for v in stars.with_reached(stars.stars_due_for(vworld.personas.coordinator))}
+    rows = {v.name: v for v in selectors.with_reached(selectors.stars_due_for(vworld.personas.coordinator))}
     assert set(rows) == {due["member"].name, "二星甲", "乙支部志愿者"}
     assert (rows["二星甲"].reached, rows["二星甲"].awarded, rows["二星甲"].verified) == (2, 0, Decimal("320"))
     assert rows[due["member"].name].reached == 1 and rows[due["member"].name].services == 2
-    assert next(v.name for v in stars.stars_due_for(vworld.personas.coordinator)) == "二星甲"
+    assert next(v.name for v in selectors.stars_due_for(vworld.personas.coordinator)) == "二星甲"
 
 
 def test_an_awarded_level_leaves_the_due_list_until_the_next_level(vworld, due):
@@ -99,14 +100,14 @@ def test_an_awarded_level_leaves_the_due_list_until_the_next_level(vworld, due):
     stars.announcement_award(
         announcement=announcement, actor=coordinator, today=after_the_period(announcement)
     )
-    assert "二星甲" not in {v.name for v in stars.stars_due_for(coordinator)}
+    assert "二星甲" not in {v.name for v in selectors.stars_due_for(coordinator)}
     hours(vworld, due["two"], 290)  # 610 h: 3★
-    row = next(v for v in stars.with_reached(stars.stars_due_for(coordinator)) if v.name == "二星甲")
+    row = next(v for v in selectors.with_reached(selectors.stars_due_for(coordinator)) if v.name == "二星甲")
     assert (row.awarded, row.reached) == (2, 3)
 
 
 def test_branch_b_volunteers_are_invisible_to_admin_a(vworld, due, client):
-    names = {v.name for v in stars.stars_due_for(vworld.personas.admin_a)}
+    names = {v.name for v in selectors.stars_due_for(vworld.personas.admin_a)}
     assert names == {due["member"].name, "二星甲"}
     with pytest.raises(ValidationError):
         stars.announcement_publish(volunteer_ids=[due["b"].pk], actor=vworld.personas.admin_a)
@@ -143,16 +144,16 @@ def test_due_list_query_count_does_not_grow_with_the_volunteers(vworld, due, cli
         hours(vworld, v, 10)
         if n % 3 == 0:
             stars.announcement_publish(volunteer_ids=[v.pk], actor=vworld.personas.coordinator)
-    assert stars.stars_due_for(vworld.personas.coordinator).count() == 15
+    assert selectors.stars_due_for(vworld.personas.coordinator).count() == 15
     large = _due_page_queries(client)
     assert large == small, (small, large)
 
 
 def test_due_list_is_one_query(vworld, due):
     coordinator = vworld.personas.coordinator
-    list(stars.stars_due_for(coordinator))  # warm the settings cache and the coordinator's roles
+    list(selectors.stars_due_for(coordinator))  # warm the settings cache and the coordinator's roles
     with CaptureQueriesContext(connection) as ctx:
-        rows = list(stars.stars_due_for(coordinator))
+        rows = list(selectors.stars_due_for(coordinator))
     assert len(rows) == 3 and len(ctx.captured_queries) == 1
 
 
@@ -264,7 +265,7 @@ def test_the_whole_way_from_announcement_to_award(vworld, due):
         stars.announcement_award(announcement=announcement, actor=coordinator, today=later)
     assert StarAward.objects.count() == 2
     # The withheld volunteer is due again, for a later announcement.
-    assert "二星甲" in {v.name for v in stars.stars_due_for(coordinator)}
+    assert "二星甲" in {v.name for v in selectors.stars_due_for(coordinator)}
 
 
 def test_objections_are_refused_after_the_period_and_empty(vworld, due):
@@ -473,5 +474,8 @@ def test_the_due_list_follows_the_committees_thresholds(vworld, due):
     for n, value in enumerate((90, 200, 500, 800, 1000), start=1):
         Setting.objects.create(key=f"volunteer_star_{n}_hours", value=value)
         rules.forget_setting(f"volunteer_star_{n}_hours")
-    rows = {v.name: v.reached for v in stars.with_reached(stars.stars_due_for(vworld.personas.coordinator))}
+    rows = {
+        v.name: v.reached
+        for v in selectors.with_reached(selectors.stars_due_for(vworld.personas.coordinator))
+    }
     assert rows == {"二星甲": 2, "未满甲": 1, due["member"].name: 1, "乙支部志愿者": 1}

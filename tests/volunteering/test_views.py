@@ -364,7 +364,7 @@ def test_my_hours_page_query_count_is_flat(vworld, login):
     assert large == small
     assert b"120.00 verified hours" in response.content
     # Paginated for a phone: a page of entries whatever the history, every page at the same count.
-    from qingyi.volunteering.views import MY_HOURS_PAGE_SIZE
+    from qingyi.volunteering.views.member import MY_HOURS_PAGE_SIZE
 
     assert response.content.count(b"<tr>") - 1 == MY_HOURS_PAGE_SIZE < 40  # less the header row
     add(60, 40)
@@ -396,7 +396,7 @@ def test_home_shows_verified_hours_and_star_level(vworld, login):
     )
     page = login(vworld.personas.member).get(reverse("volunteering:home"))
     assert b'id="verified-hours">150.00' in page.content
-    # No star awarded yet (volunteering/stars.py): the level reached shows apart, until announced;
+    # No star awarded yet (volunteering/services/stars.py): the level reached shows apart, until announced;
     # unverified hours do not count (150 verified reach 1★, not 550).
     assert page.content.count(b"bi-star-fill") == 0
     assert "Reached 1★, to be announced" in page.content.decode()

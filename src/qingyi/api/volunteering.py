@@ -19,8 +19,9 @@ from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Id, Ref, choice, responses, user_of
 from qingyi.core import checkin
 from qingyi.organizations import scoping
-from qingyi.volunteering import hours, selectors, services
+from qingyi.volunteering import selectors, services
 from qingyi.volunteering.models import JoinMode, ServiceRecord, Shift, Signup
+from qingyi.volunteering.services import hours
 
 router = Router(tags=["volunteering"])
 

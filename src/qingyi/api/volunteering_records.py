@@ -32,7 +32,7 @@ from ninja.errors import HttpError
 from qingyi.api.pagination import PageMapped, Pagination, paginate
 from qingyi.api.schemas import ErrorOut, Id, Ref, choice, ref, responses, user_of
 from qingyi.organizations import scoping
-from qingyi.volunteering import applications, certificates, selectors, stars
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import (
     Certificate,
     StarAnnouncement,
@@ -40,6 +40,7 @@ from qingyi.volunteering.models import (
     Volunteer,
     VolunteerApplication,
 )
+from qingyi.volunteering.services import applications, certificates, stars
 
 router = Router(tags=["volunteering records"])
 MANAGE = scoping.VOLUNTEERING_MANAGE
@@ -122,7 +123,7 @@ def certificate_issue(request):
     summary="Check a certificate by its QR code (public)",
 )
 def certificate_verify(request, cert_token: str):
-    certificate = certificates.certificate_by_token(cert_token)
+    certificate = selectors.certificate_by_token(cert_token)
     if certificate is None:
         raise HttpError(404, _("No certificate matches this code."))
     return certificate
@@ -336,7 +337,9 @@ def _due_row(v: Volunteer) -> dict:
 def star_due_list(request):
     user = user_of(request)
     _require_manager(user)
-    return PageMapped(stars.stars_due_for(user), lambda rows: [_due_row(v) for v in stars.with_reached(rows)])
+    return PageMapped(
+        selectors.stars_due_for(user), lambda rows: [_due_row(v) for v in selectors.with_reached(rows)]
+    )
 
 
 @router.get(
@@ -346,12 +349,12 @@ def star_due_list(request):
 )
 @paginate(Pagination)
 def star_announcement_list(request):
-    return stars.announcements_visible_to(user_of(request)).order_by("-published_at", "-pk")
+    return selectors.announcements_visible_to(user_of(request)).order_by("-published_at", "-pk")
 
 
 def _entry_rows(user, announcement: StarAnnouncement, *, only: int | None = None) -> list[dict]:
-    manager = stars.can_manage(user, announcement)
-    entries = stars.entries_of(announcement, user=user)
+    manager = selectors.can_manage_announcement(user, announcement)
+    entries = selectors.entries_of(announcement, user=user)
     if only is not None:
         entries = entries.filter(pk=only)
     return [
@@ -393,7 +396,7 @@ def star_announce(request, payload: AnnounceIn):
 )
 def star_announcement_detail(request, id: Id):
     user = user_of(request)
-    return _announcement_detail(user, stars.announcement_for(user, id))
+    return _announcement_detail(user, selectors.announcement_for(user, id))
 
 
 @router.post(
@@ -404,8 +407,8 @@ def star_announcement_detail(request, id: Id):
 def star_announcement_award(request, id: Id):
     """Refused (422) before the period ends, while an objection awaits its decision, or twice."""
     user = user_of(request)
-    announcement = stars.announcement_for(user, id)
-    if not stars.can_manage(user, announcement):
+    announcement = selectors.announcement_for(user, id)
+    if not selectors.can_manage_announcement(user, announcement):
         raise HttpError(403, _("You do not coordinate this announcement."))
     awards = stars.announcement_award(announcement=announcement, actor=user)
     return [
@@ -423,7 +426,7 @@ def star_announcement_award(request, id: Id):
 def _entry(user, id: int) -> StarAnnouncementEntry:
     entry = (
         StarAnnouncementEntry.objects.select_related("announcement__organization", "volunteer")
-        .filter(pk=id, announcement__in=stars.announcements_visible_to(user))
+        .filter(pk=id, announcement__in=selectors.announcements_visible_to(user))
         .first()
     )
     if entry is None:
@@ -450,7 +453,7 @@ def star_objection_create(request, id: Id, payload: ObjectionIn):
 def star_entry_decide(request, id: Id, payload: DecisionIn):
     user = user_of(request)
     entry = _entry(user, id)
-    if not stars.can_manage(user, entry.announcement):
+    if not selectors.can_manage_announcement(user, entry.announcement):
         raise HttpError(403, _("You do not coordinate this announcement."))
     stars.objection_decide(entry=entry, decision=payload.decision, reason=payload.reason, actor=user)
     return _entry_rows(user, entry.announcement, only=entry.pk)[0]
@@ -465,9 +468,9 @@ def star_entry_decide(request, id: Id, payload: DecisionIn):
 def star_award_list(request, mine: bool = False):
     user = user_of(request)
     if mine or not scoping.has_perm(user, MANAGE):
-        qs = stars.awards_of(_volunteer(user)).select_related("volunteer")
+        qs = selectors.awards_of(_volunteer(user)).select_related("volunteer")
     else:
-        qs = stars.awards_for(user)
+        qs = selectors.awards_for(user)
     return PageMapped(
         qs,
         lambda rows: [

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Sum
 
 from qingyi.core import rules
-from qingyi.volunteering import stars
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import (
     ServiceRecord,
     StarAnnouncement,
@@ -95,7 +95,7 @@ def star_levels(d: _Domains) -> None:
         ]
     )
     # Now: the volunteers due today (the member among them when their hours reach 1★).
-    due = stars.with_reached(stars.stars_due_for(coordinator)[: OPEN_COUNT + 5])
+    due = selectors.with_reached(selectors.stars_due_for(coordinator)[: OPEN_COUNT + 5])
     chosen = [v for v in due if member is not None and v.pk == member.pk]
     chosen += [v for v in due if v not in chosen][: OPEN_COUNT - len(chosen)]
     opened = today - dt.timedelta(days=OPEN_DAYS_AGO)

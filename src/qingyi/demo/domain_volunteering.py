@@ -9,7 +9,6 @@ from django.utils import timezone
 from qingyi.core import rules
 from qingyi.demo import domain_stars
 from qingyi.demo.names import ID_AREAS, id_number
-from qingyi.volunteering import certificates
 from qingyi.volunteering.models import (
     JoinMode,
     Post,
@@ -22,6 +21,7 @@ from qingyi.volunteering.models import (
     Volunteer,
     VolunteerQualification,
 )
+from qingyi.volunteering.services import certificates
 
 STAFF_VOLUNTEERS = 0.18  # share of the active roster who volunteer (capped below)
 SOCIAL_VOLUNTEERS = 26

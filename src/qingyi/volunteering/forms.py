@@ -1,7 +1,11 @@
+"""The volunteering forms: volunteers, projects, posts, shifts, sign-ups, hours, qualifications,
+applications, service points and star levels."""
+
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -9,8 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.forms import DateInput, PersonNameField, bootstrap, person_name_field_classes
 from qingyi.people import masking
-from qingyi.volunteering.models import JoinMode, Project, Qualification, Volunteer
+from qingyi.volunteering.models import (
+    JoinMode,
+    Post,
+    Project,
+    Qualification,
+    StarAnnouncementEntry,
+    Volunteer,
+)
 from qingyi.volunteering.services import VOLUNTEER_FIELDS
+from qingyi.volunteering.services.stars import OBJECTION_MAX
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -315,3 +327,82 @@ class VolunteerStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = choices
         bootstrap(self)
+
+
+class ServicePointForm(forms.Form):
+    name = forms.CharField(label=_("Point name"), max_length=100)
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=100,
+        required=False,
+        help_text=_("Where the desk is, e.g. the outpatient hall's guide desk."),
+    )
+    post: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Post.objects.none(),
+        label=_("Post"),
+        required=False,
+        empty_label=_("Every post of the project"),
+        help_text=_("Scans at the point check in to the shifts of this post only."),
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["post"]).queryset = project.posts.all()
+        bootstrap(self)
+
+
+# --- Star levels: announce, object, decide ----------------------------------------------
+
+
+class AnnounceForm(forms.Form):
+    """The volunteers ticked on the due list (ids, checked again by the service) and a note."""
+
+    volunteers = forms.TypedMultipleChoiceField(
+        label=_("Volunteers"),
+        coerce=int,
+        required=True,
+        error_messages={"required": _("Choose at least one volunteer to announce.")},
+    )
+    note = forms.CharField(
+        label=_("Note shown with the announcement"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteers"].choices = list(choices)
+        bootstrap(self)
+
+
+class ObjectionForm(forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Your objection"),
+        max_length=OBJECTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write what your objection is.")},
+        help_text=_("Only the coordinators of the announcement see your objection and your name."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=StarAnnouncementEntry.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        required=False,
+        help_text=_("Required when the objection is upheld."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"

@@ -1,12 +1,16 @@
-"""Writes of volunteer service: volunteers, projects, shifts and sign-ups.
+"""Writes of volunteer service, one module per area.
 
-Check-in and hours live in ``hours.py``. Every service validates, writes inside one
-transaction and raises ``ValidationError`` with a message for the person in front of it.
-``volunteers`` holds volunteers, qualifications, projects and posts; ``shifts`` one-off and
-repeating shifts; ``signups`` sign-ups, the waiting list and reminders (and the no-overbooking
-lock); ``common`` the permission and notifications they share. Callers keep using
-``services.<name>``: every public name is re-exported here (``rules`` too, which views read
-through this module).
+Every service validates, writes inside one transaction and raises ``ValidationError`` with a
+message for the person in front of it. ``volunteers`` holds volunteers, qualifications,
+projects and posts; ``shifts`` one-off and repeating shifts; ``signups`` sign-ups, the waiting
+list and reminders (and the no-overbooking lock); ``common`` the permission and notifications
+they share. Their public names are re-exported here: callers use ``services.<name>`` (``rules``
+too, which views read through this module).
+
+The other areas are used as modules (``from qingyi.volunteering.services import hours``):
+``hours`` (check-in, check-out and hours: the writes of service records), ``personal_qr``
+(check-in by a volunteer's personal code), ``service_points`` (points and their scan),
+``certificates``, ``applications`` and ``stars`` (star levels). Their reads are selectors.
 """
 
 from qingyi.core import rules

@@ -1,4 +1,4 @@
-"""What every volunteering service shares: the permission, the notification categories, ``_tell``."""
+"""What every volunteering service shares: the permission, the notification categories, ``tell``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ CATEGORY_CANCELLED = "volunteering_cancelled"
 # --- Notifications: the one place this app tells someone something ------------------------
 
 
-def _tell(user, title: str, *, shift: Shift | None = None, category: str = "", key: str = "") -> None:
+def tell(user, title: str, *, shift: Shift | None = None, category: str = "", key: str = "") -> None:
     """Tell a volunteer something through the platform's notifications (stored with the
     caller's transaction, sent in the background after commit)."""
     if user is None:

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from qingyi.organizations import scoping
 from qingyi.volunteering.models import JoinMode, Post, Project, Qualification, Shift, ShiftSeries, Signup
-from qingyi.volunteering.services.common import CATEGORY_CANCELLED, MANAGE, _tell
-from qingyi.volunteering.services.signups import _promote_waiting, _when
+from qingyi.volunteering.services.common import CATEGORY_CANCELLED, MANAGE, tell
+from qingyi.volunteering.services.signups import promote_waiting, shift_when
 
 # Repeating shifts: at most this many shifts, over at most this many days, per series.
 SERIES_MAX_SHIFTS = 400
@@ -265,7 +265,7 @@ def shift_update(
             target.required_qualifications.set(list(qualifications))
     # More places may have opened: move the waiting list up.
     for target in targets:
-        _promote_waiting(target, actor=actor)
+        promote_waiting(target, actor=actor)
     return targets
 
 
@@ -281,10 +281,10 @@ def shift_cancel(*, shift: Shift, actor) -> Shift:
     for signup in Signup.objects.filter(shift=shift, status__in=Signup.ACTIVE).select_related(
         "volunteer__user"
     ):
-        _tell(
+        tell(
             signup.volunteer.user,
             _("The shift of %(project)s at %(when)s has been cancelled.")
-            % {"project": shift.project.name, "when": _when(shift)},
+            % {"project": shift.project.name, "when": shift_when(shift)},
             shift=shift,
             category=CATEGORY_CANCELLED,
         )

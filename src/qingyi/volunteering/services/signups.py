@@ -21,12 +21,12 @@ from qingyi.core.models import Notification
 from qingyi.organizations import scoping
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import JoinMode, Shift, Signup, Volunteer, VolunteerQualification
-from qingyi.volunteering.services.common import CATEGORY_DECISION, MANAGE, _tell
+from qingyi.volunteering.services.common import CATEGORY_DECISION, MANAGE, tell
 
 # --- Sign-ups ----------------------------------------------------------------------------
 
 
-def _when(shift: Shift) -> str:
+def shift_when(shift: Shift) -> str:
     return timezone.localtime(shift.start).strftime("%Y-%m-%d %H:%M")
 
 
@@ -74,7 +74,7 @@ def eligibility_errors(*, shift: Shift, volunteer: Volunteer, check_overlap: boo
     if overlapping:
         errors.append(
             _("You are already signed up for %(project)s at %(when)s, which overlaps this shift.")
-            % {"project": overlapping.shift.project.name, "when": _when(overlapping.shift)}
+            % {"project": overlapping.shift.project.name, "when": shift_when(overlapping.shift)}
         )
     return errors
 
@@ -166,17 +166,17 @@ def signup_assign(*, shift: Shift, volunteer: Volunteer, actor) -> Signup:
     signup = existing or Signup(shift=shift, volunteer=volunteer)
     signup.status, signup.queued_at, signup.decided_by = Signup.Status.CONFIRMED, None, actor
     signup.save()
-    _tell(
+    tell(
         volunteer.user,
         _("You have been assigned to %(project)s at %(when)s.")
-        % {"project": shift.project.name, "when": _when(shift)},
+        % {"project": shift.project.name, "when": shift_when(shift)},
         shift=shift,
         category=notifications.CATEGORY_ASSIGNMENT,
     )
     return signup
 
 
-def _promote_waiting(shift: Shift, *, actor=None) -> list[Signup]:
+def promote_waiting(shift: Shift, *, actor=None) -> list[Signup]:
     """Give free places to the first on the waiting list, in the order they joined it."""
     free = shift.capacity - _taken(shift)
     promoted: list[Signup] = []
@@ -192,10 +192,10 @@ def _promote_waiting(shift: Shift, *, actor=None) -> list[Signup]:
         signup.queued_at = None
         signup.save(update_fields=["status", "queued_at", "updated_at"])
         promoted.append(signup)
-        _tell(
+        tell(
             signup.volunteer.user,
             _("A place has freed up: you now have a place on %(project)s at %(when)s.")
-            % {"project": shift.project.name, "when": _when(shift)},
+            % {"project": shift.project.name, "when": shift_when(shift)},
             shift=shift,
             category=notifications.CATEGORY_WAITING_LIST,
         )
@@ -224,7 +224,7 @@ def signup_cancel(*, signup: Signup, actor) -> Signup:
         signup.queued_at = None
         signup.save(update_fields=["status", "queued_at", "updated_at"])
         if held:
-            _promote_waiting(shift, actor=actor)
+            promote_waiting(shift, actor=actor)
         return signup
 
 
@@ -237,10 +237,10 @@ def signup_approve(*, signup: Signup, actor) -> Signup:
         raise ValidationError(_("Only a request awaiting approval can be approved."))
     signup.status, signup.decided_by = Signup.Status.CONFIRMED, actor
     signup.save(update_fields=["status", "decided_by", "updated_at"])
-    _tell(
+    tell(
         signup.volunteer.user,
         _("Your place on %(project)s at %(when)s is confirmed.")
-        % {"project": shift.project.name, "when": _when(shift)},
+        % {"project": shift.project.name, "when": shift_when(shift)},
         shift=shift,
         category=CATEGORY_DECISION,
     )
@@ -257,15 +257,15 @@ def signup_refuse(*, signup: Signup, actor) -> Signup:
     held = signup.status in Signup.HOLDING
     signup.status, signup.decided_by, signup.queued_at = Signup.Status.REFUSED, actor, None
     signup.save(update_fields=["status", "decided_by", "queued_at", "updated_at"])
-    _tell(
+    tell(
         signup.volunteer.user,
         _("Your request for %(project)s at %(when)s was not accepted.")
-        % {"project": shift.project.name, "when": _when(shift)},
+        % {"project": shift.project.name, "when": shift_when(shift)},
         shift=shift,
         category=CATEGORY_DECISION,
     )
     if held:
-        _promote_waiting(shift, actor=actor)
+        promote_waiting(shift, actor=actor)
     return signup
 
 
@@ -316,7 +316,7 @@ def shift_reminders_send(*, now: dt.datetime | None = None, hours: int | None = 
         shift = signup.shift
         title = _("Reminder: %(project)s starts at %(when)s") % {
             "project": shift.project.name,
-            "when": _when(shift),
+            "when": shift_when(shift),
         }
         body = shift.place or ""
         stored = notifications.notify(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from qingyi.core import rules
 from qingyi.core.text import fold_phone, phone_error
 from qingyi.organizations import scoping
+from qingyi.organizations.models import Organization
 from qingyi.volunteering.models import Post, Project, Qualification, Volunteer, VolunteerQualification
 from qingyi.volunteering.services.common import MANAGE
 
@@ -248,8 +249,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def can_manage_qualification_types(actor) -> bool:
     """Qualification types are shared by the whole committee: managed by those who manage
     volunteering over the top of the tree (the committee's coordinators and admin)."""
-    from qingyi.organizations.models import Organization
-
     return any(scoping.has_perm(actor, MANAGE, root) for root in Organization.objects.get_root_nodes())
 
 

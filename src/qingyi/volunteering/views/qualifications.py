@@ -14,7 +14,7 @@ from qingyi.core.forms import add_service_errors
 from qingyi.organizations import scoping
 from qingyi.volunteering import forms, services
 from qingyi.volunteering.models import Qualification, Volunteer
-from qingyi.volunteering.views_manage import _volunteer
+from qingyi.volunteering.views.common import volunteer_for
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
 
@@ -91,7 +91,7 @@ def qualification_edit(request, qualification_pk: int):
 @require_http_methods(["GET", "POST"])
 def volunteer_status(request, volunteer_pk: int):
     """Active, suspended or left, with the reason (kept in the volunteer's history)."""
-    volunteer = _volunteer(request, volunteer_pk)
+    volunteer = volunteer_for(request, volunteer_pk)
     choices = [(s.value, s.label) for s in services.STATUS_CHOICES]
     form = forms.VolunteerStatusForm(
         request.POST or None, choices=choices, initial={"status": volunteer.status}

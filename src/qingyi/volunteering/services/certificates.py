@@ -99,14 +99,6 @@ def _issue(*, volunteer: Volunteer, actor) -> Certificate:
     )
 
 
-def certificate_by_token(token: str) -> Certificate | None:
-    """The certificate a public QR code names (None for an unknown or malformed token)."""
-    token = (token or "").strip()
-    if not token or len(token) > 64:
-        return None
-    return Certificate.objects.filter(token=token).first()
-
-
 # --- PDF -----------------------------------------------------------------------------------
 
 

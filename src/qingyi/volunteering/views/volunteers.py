@@ -15,14 +15,19 @@ from qingyi.core.forms import add_service_errors
 from qingyi.people import masking
 from qingyi.volunteering import forms, selectors, services
 from qingyi.volunteering.models import Volunteer
-from qingyi.volunteering.views import PAGE_SIZE, error_messages
-from qingyi.volunteering.views_manage import _manageable_orgs, _require_manager, _volunteer
+from qingyi.volunteering.views.common import (
+    PAGE_SIZE,
+    error_messages,
+    manageable_orgs,
+    require_manager,
+    volunteer_for,
+)
 
 
 @login_required
 @require_GET
 def volunteer_list(request):
-    _require_manager(request)
+    require_manager(request)
     volunteers = selectors.volunteers_for(request.user)
     q = request.GET.get("q", "").strip()[:64]
     if q:
@@ -47,8 +52,8 @@ def volunteer_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def volunteer_create(request):
-    _require_manager(request)
-    form = forms.VolunteerForm(request.POST or None, organizations=_manageable_orgs(request))
+    require_manager(request)
+    form = forms.VolunteerForm(request.POST or None, organizations=manageable_orgs(request))
     if request.method == "POST" and form.is_valid():
         try:
             volunteer = services.volunteer_create(
@@ -67,7 +72,7 @@ def volunteer_create(request):
 @login_required
 @require_GET
 def volunteer_detail(request, volunteer_pk: int):
-    volunteer = _volunteer(request, volunteer_pk)
+    volunteer = volunteer_for(request, volunteer_pk)
     return render(
         request,
         "volunteering/volunteer_detail.html",
@@ -88,7 +93,7 @@ def volunteer_detail(request, volunteer_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def volunteer_edit(request, volunteer_pk: int):
-    volunteer = _volunteer(request, volunteer_pk)
+    volunteer = volunteer_for(request, volunteer_pk)
     form = forms.VolunteerForm(request.POST or None, instance=volunteer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,7 +109,7 @@ def volunteer_edit(request, volunteer_pk: int):
 @login_required
 @require_POST
 def volunteer_clear(request, volunteer_pk: int):
-    volunteer = _volunteer(request, volunteer_pk)
+    volunteer = volunteer_for(request, volunteer_pk)
     services.volunteer_clear_no_shows(volunteer=volunteer, actor=request.user)
     messages.success(request, _("Cleared: %(name)s may sign up again.") % {"name": volunteer.name})
     return redirect("volunteering:volunteer_detail", volunteer.pk)
@@ -113,7 +118,7 @@ def volunteer_clear(request, volunteer_pk: int):
 @login_required
 @require_POST
 def qualification_grant(request, volunteer_pk: int):
-    volunteer = _volunteer(request, volunteer_pk)
+    volunteer = volunteer_for(request, volunteer_pk)
     form = forms.QualificationGrantForm(request.POST)
     if form.is_valid():
         try:

@@ -1,15 +1,13 @@
-"""The coordinator's pages: projects, shifts, QR screen, hand check-in, verification, hours.
+"""The coordinator's pages of projects, posts, shifts (with their QR screen) and sign-ups.
 
-Volunteer pages: views_manage_volunteers.
+Check-in by hand, verification and hours: ``hours``; volunteers: ``volunteers``.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,52 +17,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingyi.core import checkin
 from qingyi.core.forms import add_service_errors
-from qingyi.core.params import parse_int, period_from_request
-from qingyi.core.periods import Period
 from qingyi.organizations import scoping
-from qingyi.organizations.selectors import organizations_for
-from qingyi.people import masking
-from qingyi.volunteering import exports, forms, hours, selectors, services
-from qingyi.volunteering.models import Project, ServiceRecord, Shift, Signup, Volunteer
-from qingyi.volunteering.views import PAGE_SIZE, error_messages, shift_for
-
-MANAGE = scoping.VOLUNTEERING_MANAGE
-
-
-def _require_manager(request) -> None:
-    scoping.require_perm(request.user, MANAGE)
-
-
-def _project(request, project_pk: int) -> Project:
-    return scoping.get_object_for_user(
-        Project.objects.select_related("organization"),
-        request.user,
-        view_perm=MANAGE,
-        path_field="organization__path",
-        pk=project_pk,
-    )
-
-
-def _volunteer(request, volunteer_pk: int) -> Volunteer:
-    return scoping.get_object_for_user(
-        Volunteer.objects.select_related("organization", "person"),
-        request.user,
-        view_perm=MANAGE,
-        path_field="organization__path",
-        pk=volunteer_pk,
-    )
-
-
-def _manageable_orgs(request):
-    return organizations_for(request.user, MANAGE).filter(archived_at__isnull=True)
-
-
-def _volunteers_for_shift(request, shift: Shift):
-    """Active volunteers a coordinator may pick for a shift: their own scope."""
-    return (
-        selectors.volunteers_for(request.user).filter(status=Volunteer.Status.ACTIVE).order_by("name", "pk")
-    )
-
+from qingyi.volunteering import forms, selectors, services
+from qingyi.volunteering.models import Signup
+from qingyi.volunteering.views.common import (
+    MANAGE,
+    PAGE_SIZE,
+    error_messages,
+    manageable_orgs,
+    project_for,
+    require_manager,
+    shift_for,
+    volunteers_for_shift,
+)
 
 # --- Projects --------------------------------------------------------------------------
 
@@ -72,7 +37,7 @@ def _volunteers_for_shift(request, shift: Shift):
 @login_required
 @require_GET
 def project_list(request):
-    _require_manager(request)
+    require_manager(request)
     projects = selectors.projects_for(request.user).filter(archived_at__isnull=True)
     projects = selectors.with_upcoming_shifts(projects, now=timezone.now()).order_by(
         "organization__path", "name"
@@ -84,8 +49,8 @@ def project_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request):
-    _require_manager(request)
-    form = forms.ProjectForm(request.POST or None, organizations=_manageable_orgs(request))
+    require_manager(request)
+    form = forms.ProjectForm(request.POST or None, organizations=manageable_orgs(request))
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(
@@ -106,10 +71,10 @@ def project_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request, project_pk: int):
-    project = _project(request, project_pk)
+    project = project_for(request, project_pk)
     form = forms.ProjectForm(
         request.POST or None,
-        organizations=_manageable_orgs(request),
+        organizations=manageable_orgs(request),
         initial={
             "organization": project.organization_id,
             "name": project.name,
@@ -138,7 +103,7 @@ def project_edit(request, project_pk: int):
 @login_required
 @require_GET
 def project_detail(request, project_pk: int):
-    project = _project(request, project_pk)
+    project = project_for(request, project_pk)
     show = request.GET.get("show", "upcoming")
     shifts = selectors.with_place_counts(project.shifts.select_related("post")).order_by("start", "pk")
     now = timezone.now()
@@ -164,7 +129,7 @@ def project_detail(request, project_pk: int):
 @login_required
 @require_POST
 def post_create(request, project_pk: int):
-    project = _project(request, project_pk)
+    project = project_for(request, project_pk)
     form = forms.PostForm(request.POST)
     if form.is_valid():
         try:
@@ -187,7 +152,7 @@ def post_create(request, project_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def shift_create(request, project_pk: int):
-    project = _project(request, project_pk)
+    project = project_for(request, project_pk)
     form = forms.ShiftForm(request.POST or None, project=project, initial={"capacity": 4})
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,7 +177,7 @@ def shift_create(request, project_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def series_create(request, project_pk: int):
-    project = _project(request, project_pk)
+    project = project_for(request, project_pk)
     form = forms.SeriesForm(request.POST or None, project=project, initial=forms.default_series_initial())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -350,7 +315,7 @@ def signup_refuse(request, signup_pk: int):
 @require_http_methods(["GET", "POST"])
 def signup_assign(request, shift_pk: int):
     shift = shift_for(request, shift_pk, manage=True)
-    form = forms.AssignForm(request.POST or None, volunteers=_volunteers_for_shift(request, shift))
+    form = forms.AssignForm(request.POST or None, volunteers=volunteers_for_shift(request, shift))
     if request.method == "POST" and form.is_valid():
         try:
             services.signup_assign(shift=shift, volunteer=form.cleaned_data["volunteer"], actor=request.user)
@@ -378,191 +343,3 @@ def shift_no_shows(request, shift_pk: int):
     else:
         messages.success(request, _("%(n)s no-show(s) counted.") % {"n": n})
     return redirect("volunteering:shift_verify", shift.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def shift_checkin(request, shift_pk: int):
-    """Check a volunteer in (or out) by hand, with a reason."""
-    shift = shift_for(request, shift_pk, manage=True)
-    form = forms.HandCheckInForm(request.POST or None, volunteers=_volunteers_for_shift(request, shift))
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = hours.record_check_in_by_hand(
-                shift=shift,
-                volunteer=form.cleaned_data["volunteer"],
-                at=form.cleaned_data["at"],
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, result.message)
-            return redirect("volunteering:shift_detail", shift.pk)
-    return render(
-        request,
-        "volunteering/form.html",
-        {"form": form, "title": _("Check in by hand"), "subtitle": str(shift)},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def hours_add(request, shift_pk: int):
-    shift = shift_for(request, shift_pk, manage=True)
-    form = forms.HoursAddForm(request.POST or None, volunteers=_volunteers_for_shift(request, shift))
-    if request.method == "POST" and form.is_valid():
-        try:
-            hours.hours_add(shift=shift, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Hours added."))
-            return redirect("volunteering:shift_verify", shift.pk)
-    return render(
-        request,
-        "volunteering/form.html",
-        {
-            "form": form,
-            "title": _("Add hours by hand"),
-            "subtitle": _("%(shift)s · at most %(h)s hours") % {"shift": shift, "h": shift.scheduled_hours},
-        },
-    )
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal((text or "").strip()) if (text or "").strip() else None
-    except InvalidOperation:
-        return None
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def shift_verify(request, shift_pk: int):
-    """Verify a whole shift on one screen; all rows are saved at once, or none."""
-    shift = shift_for(request, shift_pk, manage=True)
-    records = list(
-        ServiceRecord.objects.filter(shift=shift)
-        .select_related("volunteer", "created_by")
-        .order_by("volunteer__name", "pk")
-    )
-    errors: list[str] = []
-    if request.method == "POST":
-        rows = []
-        for record in records:
-            if record.is_locked:
-                continue
-            raw_hours = request.POST.get(f"hours-{record.pk}", "")
-            raw_served = request.POST.get(f"served-{record.pk}", "0") or "0"
-            verify = request.POST.get(f"verify-{record.pk}") == "on"
-            value = _decimal(raw_hours)
-            if verify and raw_hours.strip() and value is None:
-                errors.append(_("%(name)s: the hours are not a number.") % {"name": record.volunteer.name})
-            served = parse_int(raw_served, minimum=0, maximum=10**6)
-            served = -1 if served is None else served
-            rows.append(hours.VerifyRow(record.pk, value, served, verify))
-            record.form_hours, record.form_served, record.form_verify = raw_hours, raw_served, verify
-        if not errors:
-            try:
-                changed = hours.hours_verify_shift(shift=shift, rows=rows, actor=request.user)
-            except ValidationError as exc:
-                errors = error_messages(exc)
-            else:
-                messages.success(request, _("%(n)s record(s) verified.") % {"n": len(changed)})
-                return redirect("volunteering:shift_verify", shift.pk)
-    else:
-        for record in records:
-            value = record.verified_hours if record.is_locked else record.recorded_hours
-            record.form_hours = "" if value is None else value
-            record.form_served = record.people_served
-            record.form_verify = not record.is_locked and record.recorded_hours is not None
-    missing = (
-        Signup.objects.filter(shift=shift, status=Signup.Status.CONFIRMED)
-        .exclude(volunteer__records__shift=shift)
-        .select_related("volunteer")
-    )
-    return render(
-        request,
-        "volunteering/shift_verify.html",
-        {
-            "shift": shift,
-            "records": records,
-            "errors": errors,
-            "missing": missing,
-            "no_shows": Signup.objects.filter(shift=shift, status=Signup.Status.NO_SHOW).select_related(
-                "volunteer"
-            ),
-            "ended": shift.end <= timezone.now(),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def record_correct(request, record_pk: int):
-    record = scoping.get_object_for_user(
-        ServiceRecord.objects.select_related("shift", "shift__project", "volunteer", "project__organization"),
-        request.user,
-        view_perm=MANAGE,
-        path_field="project__organization__path",
-        org_of=lambda r: r.project.organization,
-        need=MANAGE,
-        pk=record_pk,
-    )
-    current = record.verified_hours if record.is_locked else record.recorded_hours
-    form = forms.CorrectionForm(
-        request.POST or None, initial={"hours": current, "people_served": record.people_served}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            hours.record_correct(record=record, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Corrected; the history keeps the earlier values."))
-            return redirect("volunteering:shift_verify", record.shift_id)
-    history = record.history.select_related("history_user").order_by("-history_date")[:20]
-    return render(
-        request,
-        "volunteering/record_correct.html",
-        {"form": form, "record": record, "history": history},
-    )
-
-
-# --- Hours overview and export --------------------------------------------------------------
-
-
-def _period(request) -> Period:
-    period = period_from_request(request)
-    assert period is not None  # not optional: a bad or blank period is this year
-    return period
-
-
-@login_required
-@require_GET
-def hours_overview(request):
-    """Every volunteer's verified hours in the period: one aggregate query per page."""
-    _require_manager(request)
-    period = _period(request)
-    q = request.GET.get("q", "").strip()[:64]
-    paginator = Paginator(selectors.hours_overview(request.user, period, q=q), PAGE_SIZE)
-    # Count the volunteers without their sums: the aggregate runs once, for the page's rows.
-    paginator.count = selectors.hours_overview_volunteers(request.user, q=q).count()
-    page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "volunteering/hours_overview.html",
-        {"page": page, "period": period, "q": q, "phone_search": bool(masking.phone_paths(request.user))},
-    )
-
-
-@login_required
-@require_GET
-def hours_export(request):
-    _require_manager(request)
-    period = _period(request)
-    return exports.hours_response(selectors.hours_export_rows(request.user, period), period)

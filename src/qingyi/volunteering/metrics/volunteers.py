@@ -1,227 +1,23 @@
-"""Volunteer-service figures: verified hours, people served, shifts filled, no-show rate.
-
-Each is computed for an organisation's subtree (the project's organisation) and a period
-(the day of service / of the shift), and lists the records behind it. Only verified hours
-count (RULES.md).
-"""
+"""Verified volunteer hours cut by who gave them, where and when: the figures of an
+organisation's own volunteers (on any project) and the cuts registered for both record sets
+(by department, party branch, organisation, volunteer kind, month and project)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 
-from django.db.models import BooleanField, Case, CharField, Count, F, Func, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, CharField, Func, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Substr, TruncMonth
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingyi.core.metrics import Bucket, Scope, metric, share
+from qingyi.core.metrics import Bucket, Scope, metric
 from qingyi.core.params import parse_id
 from qingyi.organizations.models import Organization
 from qingyi.organizations.scoping import subtree_ids
-from qingyi.volunteering.models import Project, ServiceRecord, Shift, Signup, Volunteer
+from qingyi.volunteering.metrics.projects import RECORD_COLUMNS, as_hours, verified_records
+from qingyi.volunteering.models import ServiceRecord, Volunteer
 
-RECORD_COLUMNS = (
-    ("served_on", _("Date")),
-    ("volunteer", _("Volunteer")),
-    ("project", _("Project")),
-    ("verified_hours", _("Verified hours")),
-    ("people_served", _("People served")),
-)
-SHIFT_COLUMNS = (
-    ("start", _("Starts")),
-    ("project", _("Project")),
-    ("place", _("Place")),
-    ("capacity", _("Places")),
-)
-SIGNUP_COLUMNS = (("volunteer", _("Volunteer")), ("shift", _("Shift")), ("get_status_display", _("Status")))
-
-
-def _hours(value) -> float:
-    return float(value or 0)
-
-
-def verified_records(scope: Scope) -> QuerySet[ServiceRecord]:
-    return ServiceRecord.objects.filter(
-        project__organization__in=subtree_ids(scope.path),
-        status=ServiceRecord.Status.VERIFIED,
-        served_on__gte=scope.period.start,
-        served_on__lte=scope.period.end,
-    ).select_related("volunteer", "project")
-
-
-def shifts_in(scope: Scope) -> QuerySet[Shift]:
-    start, end = scope.period.bounds()
-    return Shift.objects.filter(
-        project__organization__in=subtree_ids(scope.path),
-        start__gte=start,
-        start__lt=end,
-        cancelled_at__isnull=True,
-    ).select_related("project")
-
-
-def filled_shifts(scope: Scope) -> QuerySet[Shift]:
-    return (
-        shifts_in(scope)
-        .annotate(taken=Count("signups", filter=Q(signups__status__in=Signup.HOLDING)))
-        .filter(taken__gte=F("capacity"))
-    )
-
-
-def past_place_signups(scope: Scope) -> QuerySet[Signup]:
-    """Sign-ups that held a place on a shift of the period that has ended (attended or not)."""
-    start, end = scope.period.bounds()
-    return Signup.objects.filter(
-        shift__project__organization__in=subtree_ids(scope.path),
-        shift__start__gte=start,
-        shift__start__lt=end,
-        shift__end__lte=timezone.now(),
-        shift__cancelled_at__isnull=True,
-        status__in=[Signup.Status.CONFIRMED, Signup.Status.NO_SHOW],
-    ).select_related("volunteer", "shift", "shift__project")
-
-
-@metric(
-    "volunteering.verified_hours",
-    label=_("Verified volunteer hours"),
-    unit=_("hours"),
-    aggregate="sum",
-    column="verified_hours",
-    records=lambda scope, key=None: verified_records(scope),
-    columns=RECORD_COLUMNS,
-    description=_("Only verified hours count."),
-)
-def verified_hours(scope: Scope) -> float:
-    total = verified_records(scope).aggregate(h=Sum("verified_hours"))["h"] or Decimal(0)
-    return float(total)
-
-
-@metric(
-    "volunteering.people_served",
-    label=_("People served by volunteers"),
-    unit=_("people"),
-    aggregate="sum",
-    column="people_served",
-    records=lambda scope, key=None: verified_records(scope).filter(people_served__gt=0),
-    columns=RECORD_COLUMNS,
-)
-def people_served(scope: Scope) -> int:
-    return verified_records(scope).aggregate(n=Sum("people_served"))["n"] or 0
-
-
-@metric(
-    "volunteering.shifts_filled",
-    label=_("Shifts filled"),
-    unit=_("shifts"),
-    records=lambda scope, key=None: filled_shifts(scope),
-    columns=SHIFT_COLUMNS,
-    description=_("Shifts of the period whose places are all taken."),
-)
-def shifts_filled(scope: Scope) -> int:
-    return filled_shifts(scope).count()
-
-
-def _no_show_records(scope: Scope, key: str | None = None) -> QuerySet[Signup]:
-    return past_place_signups(scope).filter(status=Signup.Status.NO_SHOW)
-
-
-@metric(
-    "volunteering.no_show_rate",
-    label=_("No-show rate"),
-    unit="%",
-    kind="share",
-    records=_no_show_records,
-    whole=lambda scope, key=None: past_place_signups(scope),
-    columns=SIGNUP_COLUMNS,
-    description=_("No-shows among the places of ended shifts."),
-)
-def no_show_rate(scope: Scope) -> float:
-    row = past_place_signups(scope).aggregate(
-        all=Count("pk"), missed=Count("pk", filter=Q(status=Signup.Status.NO_SHOW))
-    )
-    return share(row["missed"], row["all"])
-
-
-def _hours_by_project_records(scope: Scope, key: str | None = None) -> QuerySet[ServiceRecord]:
-    qs = verified_records(scope)
-    return qs if key is None else qs.filter(project_id=key)
-
-
-@metric(
-    "volunteering.hours_by_project",
-    label=_("Verified hours by project"),
-    kind="breakdown",
-    aggregate="sum",
-    column="verified_hours",
-    unit=_("hours"),
-    records=_hours_by_project_records,
-    columns=RECORD_COLUMNS,
-)
-def hours_by_project(scope: Scope) -> list[Bucket]:
-    rows = (
-        verified_records(scope)
-        .order_by()
-        .values("project_id", "project__name")
-        .annotate(h=Sum("verified_hours"))
-        .order_by("-h")
-    )
-    return [Bucket(str(r["project_id"]), r["project__name"], float(r["h"] or 0)) for r in rows]
-
-
-def _hours_by_kind_records(scope: Scope, key: str | None = None) -> QuerySet[ServiceRecord]:
-    qs = verified_records(scope)
-    return qs if key is None else qs.filter(project__kind=key)
-
-
-@metric(
-    "volunteering.hours_by_project_kind",
-    label=_("Verified hours by kind of project"),
-    kind="breakdown",
-    aggregate="sum",
-    column="verified_hours",
-    unit=_("hours"),
-    records=_hours_by_kind_records,
-    columns=RECORD_COLUMNS,
-)
-def hours_by_project_kind(scope: Scope) -> list[Bucket]:
-    totals = {
-        r["project__kind"]: float(r["h"] or 0)
-        for r in verified_records(scope).order_by().values("project__kind").annotate(h=Sum("verified_hours"))
-    }
-    return [Bucket(key, str(label), totals.get(key, 0.0)) for key, label in Project.Kind.choices]
-
-
-OUTREACH_COLUMNS = (
-    ("start", _("Starts")),
-    ("project", _("Project")),
-    ("place", _("Place")),
-    ("partner", _("Partner organisation")),
-    ("people_reached", _("People reached")),
-)
-
-
-def outreach_events(scope: Scope) -> QuerySet[Shift]:
-    """Outreach events (shifts of outreach projects) of the period with people reached recorded."""
-    return shifts_in(scope).filter(project__kind=Project.Kind.OUTREACH, people_reached__isnull=False)
-
-
-@metric(
-    "volunteering.outreach_people_reached",
-    label=_("People reached by outreach events"),
-    unit=_("people"),
-    aggregate="sum",
-    column="people_reached",
-    records=lambda scope, key=None: outreach_events(scope),
-    columns=OUTREACH_COLUMNS,
-    description=_("Free clinics, health talks, blood drives and other events outside the hospital."),
-)
-def outreach_people_reached(scope: Scope) -> int:
-    return outreach_events(scope).aggregate(n=Sum("people_reached"))["n"] or 0
-
-
-# --- Verified hours cut by who gave them, where and when ------------------------------------
-#
 # Two sets of records answer two questions about an organisation's subtree:
 # - ``verified_records``: the service on the projects it runs (``volunteering.verified_hours``);
 # - ``own_volunteers_records``: the service its own volunteers gave, on any project — what a
@@ -267,7 +63,7 @@ OWN_DESCRIPTION = _(
     description=OWN_DESCRIPTION,
 )
 def own_volunteers_hours(scope: Scope) -> float:
-    return _hours(own_volunteers_records(scope).aggregate(h=Sum("verified_hours"))["h"])
+    return as_hours(own_volunteers_records(scope).aggregate(h=Sum("verified_hours"))["h"])
 
 
 @metric(
@@ -309,7 +105,7 @@ def _department_cut(base: Records) -> Cut:
         )
         buckets = []
         for r in rows:
-            pk, hours = r["volunteer__person__department_id"], _hours(r["h"])
+            pk, hours = r["volunteer__person__department_id"], as_hours(r["h"])
             if r["outside"]:
                 buckets.append(Bucket(OUTSIDE_KEY, str(_("Not hospital staff")), hours))
             elif pk is None:
@@ -342,7 +138,7 @@ def _party_branch_cut(base: Records) -> Cut:
         )
         buckets = []
         for r in rows:
-            pk, hours = r["volunteer__organization__party_branch_id"], _hours(r["h"])
+            pk, hours = r["volunteer__organization__party_branch_id"], as_hours(r["h"])
             if pk is None:
                 buckets.append(Bucket(NONE_KEY, str(_("Not paired")), hours))
             else:
@@ -382,7 +178,7 @@ def _organization_cut(base: Records) -> Cut:
             .values("child")
             .annotate(h=Sum("verified_hours"))
         )
-        totals = {r["child"]: _hours(r["h"]) for r in rows}
+        totals = {r["child"]: as_hours(r["h"]) for r in rows}
         # The children's names — the current ones, and an archived one that has hours — so a
         # child whose volunteers gave nothing shows as 0 rather than not at all.
         children = (
@@ -427,7 +223,7 @@ def _organization_cut(base: Records) -> Cut:
 def _volunteer_kind_cut(base: Records) -> Cut:
     def compute(scope: Scope) -> list[Bucket]:
         rows = base(scope).order_by().values("volunteer__kind").annotate(h=Sum("verified_hours"))
-        totals = {r["volunteer__kind"]: _hours(r["h"]) for r in rows}
+        totals = {r["volunteer__kind"]: as_hours(r["h"]) for r in rows}
         return [Bucket(key, str(label), totals.get(key, 0.0)) for key, label in Volunteer.Kind.choices]
 
     def records(scope: Scope, key: str | None = None) -> QuerySet[ServiceRecord]:
@@ -475,7 +271,7 @@ def _month_cut(base: Records) -> Cut:
             .values("month")
             .annotate(h=Sum("verified_hours"))
         )
-        totals = {r["month"][:7]: _hours(r["h"]) for r in rows}
+        totals = {r["month"][:7]: as_hours(r["h"]) for r in rows}
         keys = [month.strftime("%Y-%m") for month in _months(scope.period)]
         return [Bucket(key, key, totals.get(key, 0.0)) for key in keys]
 
@@ -495,7 +291,7 @@ def _month_cut(base: Records) -> Cut:
 def _project_cut(base: Records) -> Cut:
     def compute(scope: Scope) -> list[Bucket]:
         rows = base(scope).order_by().values("project_id", "project__name").annotate(h=Sum("verified_hours"))
-        return _by_value([Bucket(str(r["project_id"]), r["project__name"], _hours(r["h"])) for r in rows])
+        return _by_value([Bucket(str(r["project_id"]), r["project__name"], as_hours(r["h"])) for r in rows])
 
     def records(scope: Scope, key: str | None = None) -> QuerySet[ServiceRecord]:
         qs = base(scope)

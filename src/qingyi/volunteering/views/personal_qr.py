@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qingyi.core import checkin
 from qingyi.organizations import scoping
-from qingyi.volunteering import personal_qr, selectors
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import ServiceRecord, Signup, Volunteer
+from qingyi.volunteering.services import personal_qr
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
 

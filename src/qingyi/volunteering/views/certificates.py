@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from qingyi.organizations import scoping
-from qingyi.volunteering import certificates, selectors
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import Certificate, Volunteer
+from qingyi.volunteering.services import certificates
 
 
 def verify_url(request, certificate: Certificate) -> str:
@@ -69,7 +70,7 @@ def certificate_pdf(request, certificate_pk: int):
 @require_GET
 def certificate_verify(request, cert_token: str):
     """Public: anyone holding the QR code checks that the certificate is genuine."""
-    certificate = certificates.certificate_by_token(cert_token)
+    certificate = selectors.certificate_by_token(cert_token)
     if certificate is None:
         return render(request, "volunteering/certificate_verify.html", {"certificate": None}, status=404)
     return render(request, "volunteering/certificate_verify.html", {"certificate": certificate})

@@ -31,7 +31,8 @@ from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import organizations_for
-from qingyi.volunteering.metrics import own_volunteers_records, verified_records
+from qingyi.volunteering.metrics.projects import verified_records
+from qingyi.volunteering.metrics.volunteers import own_volunteers_records
 from qingyi.volunteering.models import Volunteer
 from qingyi.volunteering.selectors import verified_sums
 

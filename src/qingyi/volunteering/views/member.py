@@ -6,42 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import checkin
-from qingyi.volunteering import hours, selectors, services
+from qingyi.volunteering import selectors, services
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup
-from qingyi.volunteering.views_personal_qr import personal_qr_context
+from qingyi.volunteering.services import hours
+from qingyi.volunteering.views.common import error_messages, scan_response, shift_for
+from qingyi.volunteering.views.personal_qr import personal_qr_context
 
-PAGE_SIZE = 50
 # A volunteer's own hours, read on a phone: a screenful or two a page.
 MY_HOURS_PAGE_SIZE = 20
-
-
-def error_messages(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
-
-
-def shift_for(request, shift_pk: int, *, manage: bool = False) -> Shift:
-    """A shift the user may see: as a manager of its organisation, or as a volunteer who may
-    join it. Outside both: 404. ``manage`` and not a manager of it: 403 (if visible) or 404."""
-    user = request.user
-    shift = selectors.shifts_for(user).filter(pk=shift_pk).first()
-    if shift is not None:
-        return shift
-    volunteer = selectors.volunteer_of(user)
-    if volunteer is not None:
-        shift = selectors.shifts_visible_to(volunteer).filter(pk=shift_pk).first()
-        if shift is not None:
-            if manage:
-                raise PermissionDenied
-            return shift
-    raise Http404
 
 
 @login_required
@@ -246,24 +224,4 @@ def scan(request, shift_pk: int):
         shift = shift_for(request, shift_pk)
     return scan_response(
         request, lambda **scan: hours.shift_scan(shift=shift, user=request.user, volunteer=volunteer, **scan)
-    )
-
-
-def scan_response(request, scan) -> JsonResponse:
-    """The answer to a phone's scan (static volunteering/scan.js) of a shift's or a point's code:
-    ``scan(code=, client_id=, scanned_at=)`` with what the phone posted (an offline scan's own
-    time, aware, or None)."""
-    scanned_at = parse_datetime(request.POST.get("scanned_at", "") or "")
-    if scanned_at is not None and timezone.is_naive(scanned_at):
-        scanned_at = None
-    try:
-        outcome = scan(
-            code=request.POST.get("code", ""),
-            client_id=request.POST.get("client_id", ""),
-            scanned_at=scanned_at,
-        )
-    except checkin.ScanRefused as exc:
-        return JsonResponse({"ok": False, "message": str(exc)}, status=400)
-    return JsonResponse(
-        {"ok": True, "result": outcome.result, "message": outcome.message, "replayed": outcome.replayed}
     )

@@ -14,8 +14,9 @@ from qingyi.core.clientip import client_ip
 from qingyi.core.forms import add_service_errors
 from qingyi.core.ratelimit import RateLimited
 from qingyi.organizations import scoping
-from qingyi.volunteering import applications, forms
+from qingyi.volunteering import forms, selectors
 from qingyi.volunteering.models import VolunteerApplication
+from qingyi.volunteering.services import applications
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
 
@@ -78,7 +79,7 @@ def _detail(request, application: VolunteerApplication, status: int = 200, **con
     context["application"] = application
     context["duplicate_volunteer"] = (
         application.status == VolunteerApplication.Status.PENDING
-        and applications.duplicate_volunteer(application)
+        and selectors.duplicate_volunteer(application)
     )
     return render(request, "volunteering/application_detail.html", context, status=status)
 

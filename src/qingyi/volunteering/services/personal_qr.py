@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from qingyi.core import checkin
 from qingyi.core.models import Scan
-from qingyi.volunteering import hours
 from qingyi.volunteering.models import Shift, Volunteer
+from qingyi.volunteering.services import hours
 
 REASON = "personal QR"
 _SALT = "qingyi.volunteering.personal-qr"

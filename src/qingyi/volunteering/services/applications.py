@@ -156,15 +156,6 @@ def application_submit(*, data: dict[str, Any], ip: str) -> VolunteerApplication
         return VolunteerApplication.objects.create(organization=organization, **data)
 
 
-def duplicate_volunteer(application: VolunteerApplication) -> bool:
-    """Whether the applicant is already registered as a volunteer (for the coordinator's eyes)."""
-    return (
-        Volunteer.objects.unscoped("an ID number is registered once in the whole hospital")
-        .filter(id_number=application.id_number)
-        .exists()
-    )
-
-
 @transaction.atomic
 def application_approve(*, application: VolunteerApplication, actor) -> tuple[Volunteer, User, str]:
     """Register the applicant as a volunteer with a login (username: their phone). Returns the

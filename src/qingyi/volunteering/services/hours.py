@@ -27,7 +27,7 @@ from qingyi.core.models import Scan
 from qingyi.organizations import scoping
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup, Volunteer
-from qingyi.volunteering.services import eligibility_errors
+from qingyi.volunteering.services.signups import eligibility_errors
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
 # Check-in opens this long before a shift starts.
@@ -36,14 +36,14 @@ CHECK_IN_OPENS = dt.timedelta(hours=1)
 MIN_SERVICE = dt.timedelta(minutes=5)
 
 
-def _grace() -> dt.timedelta:
+def checkout_grace() -> dt.timedelta:
     return dt.timedelta(minutes=int(rules.get_setting("volunteer_checkout_grace_minutes")))
 
 
 def recorded_hours(shift: Shift, checked_in_at: dt.datetime, checked_out_at: dt.datetime) -> Decimal:
     """Check-in to check-out, counted at most until the shift's end plus the grace period,
     rounded down to the committee's step."""
-    end = min(checked_out_at, shift.end + _grace())
+    end = min(checked_out_at, shift.end + checkout_grace())
     return rules.volunteer_hours_rounded((end - checked_in_at).total_seconds())
 
 
@@ -179,21 +179,19 @@ def _scan_on_record(record: ServiceRecord, *, shift: Shift, at: dt.datetime, act
     }
 
 
-def _scan_window_error(shift: Shift, at: dt.datetime, *, by_hand: bool) -> str | None:
+def scan_window_error(shift: Shift, at: dt.datetime, *, by_hand: bool) -> str | None:
     if shift.cancelled_at is not None:
         return _("This shift has been cancelled.")
     if at < shift.start - CHECK_IN_OPENS:
         return _("Check-in opens one hour before the shift.")
     # A coordinator may record a check-out afterwards; the hours stay capped at end + grace.
-    if at > shift.end + _grace() and not by_hand:
+    if at > shift.end + checkout_grace() and not by_hand:
         return _("This shift is over; ask the coordinator to add your hours.")
     return None
 
 
-def _record_scan(
-    *, shift: Shift, volunteer: Volunteer, at: dt.datetime, source: str, actor, reason: str = ""
-):
-    error = _scan_window_error(shift, at, by_hand=source == ServiceRecord.Source.HAND)
+def record_scan(*, shift: Shift, volunteer: Volunteer, at: dt.datetime, source: str, actor, reason: str = ""):
+    error = scan_window_error(shift, at, by_hand=source == ServiceRecord.Source.HAND)
     if error:
         raise checkin.ScanRefused(error)
     _lock_volunteer(volunteer)
@@ -240,7 +238,7 @@ def shift_scan(
         raise PermissionDenied
 
     def handler(at: dt.datetime):
-        return _record_scan(
+        return record_scan(
             shift=shift, volunteer=volunteer, at=at, source=ServiceRecord.Source.SCAN, actor=user
         )
 
@@ -284,7 +282,7 @@ def record_check_in_by_hand(
         raise ValidationError({"at": [_("The time is in the future.")]})
     shift = Shift.objects.select_for_update(of=("self",)).select_related("project").get(pk=shift.pk)
     try:
-        _result, message = _record_scan(
+        _result, message = record_scan(
             shift=shift,
             volunteer=volunteer,
             at=at,
@@ -388,7 +386,10 @@ def hours_verify_shift(*, shift: Shift, rows: list[VerifyRow], actor) -> list[Se
         if row.hours is None:
             errors.append(_("%(name)s: give the hours to verify.") % {"name": record.volunteer.name})
             continue
-        if row.hours < 0 or row.hours > shift.scheduled_hours + Decimal(_grace().total_seconds()) / 3600:
+        if (
+            row.hours < 0
+            or row.hours > shift.scheduled_hours + Decimal(checkout_grace().total_seconds()) / 3600
+        ):
             errors.append(
                 _("%(name)s: verified hours must be between 0 and the shift's %(h)s hours.")
                 % {"name": record.volunteer.name, "h": shift.scheduled_hours}
@@ -429,7 +430,11 @@ def record_correct(
     reason = (reason or "").strip()
     if not reason:
         errors.setdefault("reason", []).append(_("Give the reason for the correction."))
-    if hours is None or hours < 0 or hours > shift.scheduled_hours + Decimal(_grace().total_seconds()) / 3600:
+    if (
+        hours is None
+        or hours < 0
+        or hours > shift.scheduled_hours + Decimal(checkout_grace().total_seconds()) / 3600
+    ):
         errors.setdefault("hours", []).append(
             _("Hours must be between 0 and the shift's %(h)s hours.") % {"h": shift.scheduled_hours}
         )

@@ -2,53 +2,28 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import segno
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import checkin
-from qingyi.core.forms import add_service_errors, bootstrap
+from qingyi.core.forms import add_service_errors
 from qingyi.organizations import scoping
-from qingyi.volunteering import selectors, service_points
-from qingyi.volunteering.models import Post, Project, ServicePoint
-from qingyi.volunteering.views import error_messages, scan_response
-from qingyi.volunteering.views_manage import _project
+from qingyi.volunteering import selectors
+from qingyi.volunteering.forms import ServicePointForm
+from qingyi.volunteering.models import Project, ServicePoint
+from qingyi.volunteering.services import service_points
+from qingyi.volunteering.views.common import error_messages, project_for, scan_response
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
 # The screen reloads its live part at least this often (and whenever the code changes), so a
 # check-in shows there within seconds.
 SCREEN_REFRESH_SECONDS = 15
-
-
-class ServicePointForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Point name"), max_length=100)
-    place = forms.CharField(
-        label=gettext_lazy("Place"),
-        max_length=100,
-        required=False,
-        help_text=gettext_lazy("Where the desk is, e.g. the outpatient hall's guide desk."),
-    )
-    post: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=Post.objects.none(),
-        label=gettext_lazy("Post"),
-        required=False,
-        empty_label=gettext_lazy("Every post of the project"),
-        help_text=gettext_lazy("Scans at the point check in to the shifts of this post only."),
-    )
-
-    def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["post"]).queryset = project.posts.all()
-        bootstrap(self)
 
 
 def _point(request, point_pk: int) -> ServicePoint:
@@ -69,8 +44,8 @@ def _point(request, point_pk: int) -> ServicePoint:
 @require_GET
 def point_list(request, project_pk: int):
     """A project's service points (the project page loads the list by htmx)."""
-    project = _project(request, project_pk)
-    context = {"project": project, "points": list(service_points.points_of(project))}
+    project = project_for(request, project_pk)
+    context = {"project": project, "points": list(selectors.points_of(project))}
     template = "volunteering/point_list.html#points" if request.htmx else "volunteering/point_list.html"
     return render(request, template, context)
 
@@ -90,7 +65,7 @@ def _form_page(request, form, *, project: Project, title: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def point_create(request, project_pk: int):
-    project = _project(request, project_pk)
+    project = project_for(request, project_pk)
     form = ServicePointForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,9 +131,9 @@ def point_screen(request, point_pk: int):
     and who is checked in now; its live part reloads itself (htmx) when the code changes."""
     point = _point(request, point_pk)
     seconds_left = checkin.seconds_left()
-    screen = service_points.point_screen(point)
+    screen = selectors.point_screen(point)
     for record in screen.present:
-        record.name_shown = service_points.masked_name(record.volunteer.name)  # type: ignore[attr-defined]
+        record.name_shown = selectors.masked_name(record.volunteer.name)  # type: ignore[attr-defined]
     context = {
         "point": point,
         "screen": screen,
@@ -181,7 +156,7 @@ def _point_to_see(request, point_pk: int) -> ServicePoint:
     """A point the user may open the scan page of: as a volunteer who may see its project, or
     as its manager; otherwise 404."""
     volunteer = selectors.volunteer_of(request.user)
-    point = service_points.point_to_scan(volunteer, point_pk) if volunteer is not None else None
+    point = selectors.point_to_scan(volunteer, point_pk) if volunteer is not None else None
     return point if point is not None else _point(request, point_pk)
 
 

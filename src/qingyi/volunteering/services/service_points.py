@@ -18,105 +18,18 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import checkin
 from qingyi.core.periods import day_bounds
 from qingyi.organizations import scoping
-from qingyi.volunteering import hours, selectors
+from qingyi.volunteering import selectors
 from qingyi.volunteering.models import Post, Project, ServicePoint, ServiceRecord, Shift, Signup, Volunteer
+from qingyi.volunteering.services import hours
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
-
-
-# --- Reads -------------------------------------------------------------------------------
-
-
-def points_for(user) -> QuerySet[ServicePoint]:
-    """The points of the projects a manager may manage (their subtree)."""
-    return scoping.scope(
-        ServicePoint.objects.select_related("project", "project__organization", "post"),
-        user,
-        MANAGE,
-        path_field="project__organization__path",
-    )
-
-
-def points_of(project: Project) -> QuerySet[ServicePoint]:
-    """A project's points, the active ones first."""
-    return (
-        ServicePoint.objects.filter(project=project)
-        .select_related("post")
-        .order_by(F("archived_at").asc(nulls_first=True), "name", "pk")
-    )
-
-
-def point_to_scan(volunteer: Volunteer, point_pk: int) -> ServicePoint | None:
-    """The point a volunteer scans the code of, if they may see its project (None otherwise):
-    one query."""
-    return (
-        ServicePoint.objects.filter(selectors.visible_projects_q(volunteer, "project__"), pk=point_pk)
-        .select_related("project__organization")
-        .first()
-    )
-
-
-def shifts_at(point: ServicePoint) -> QuerySet[Shift]:
-    """Every shift at the point: its project's, and its post's if it has one."""
-    qs = Shift.objects.filter(project_id=point.project_id)
-    if point.post_id is not None:
-        qs = qs.filter(post_id=point.post_id)
-    return qs
-
-
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return day_bounds(day)
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What a point's standing screen shows besides its code (three queries whatever the day)."""
-
-    shifts: list[Shift]
-    present: list[ServiceRecord]
-    now: dt.datetime
-    on_now: frozenset[int]  # the shifts going on now
-
-
-def point_screen(point: ServicePoint, *, now: dt.datetime | None = None) -> Screen:
-    """Today's shifts at the point (with their places taken) and who is checked in now."""
-    now = now or timezone.now()
-    start, end = _day_bounds(timezone.localtime(now).date())
-    shifts = list(
-        selectors.with_place_counts(
-            shifts_at(point).filter(start__lt=end, end__gt=start).select_related("post")
-        ).order_by("start", "pk")
-    )
-    present = list(
-        ServiceRecord.objects.filter(
-            shift__in=[s.pk for s in shifts if s.cancelled_at is None],
-            checked_in_at__isnull=False,
-            checked_out_at__isnull=True,
-        )
-        .select_related("volunteer")
-        .only("checked_in_at", "walk_in", "shift_id", "volunteer__name")
-        .order_by("checked_in_at", "pk")
-    )
-    on_now = frozenset(s.pk for s in shifts if s.cancelled_at is None and s.start <= now < s.end)
-    return Screen(shifts=shifts, present=present, now=now, on_now=on_now)
-
-
-def masked_name(name: str) -> str:
-    """A name as a screen in a public hall shows it: 王*明, 李* (the volunteers' data is not
-    disclosed without consent — RULES.md, 志愿服务条例)."""
-    if len(name) <= 2:
-        return name[:1] + "*" if name else ""
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-# --- Writes ------------------------------------------------------------------------------
 
 
 def _clean(*, project: Project, name: str, place: str, post: Post | None, exclude_pk: int | None = None):
@@ -189,7 +102,7 @@ def point_restore(*, point: ServicePoint, actor) -> ServicePoint:
 # --- The scan ----------------------------------------------------------------------------
 
 
-# What a point's scan reads of a shift (hours._record_scan and a walk-in's eligibility).
+# What a point's scan reads of a shift (hours.record_scan and a walk-in's eligibility).
 SCAN_FIELDS = ("start", "end", "cancelled_at", "insurance_required", "project_id", "post_id")
 
 
@@ -211,14 +124,14 @@ def _shifts_to_scan(point: ServicePoint, volunteer: Volunteer, at: dt.datetime) 
     query (two LEFT JOINs on unique (shift, volunteer) rows).
 
     The bounds only narrow the rows; which shift is in its check-in window is
-    ``hours._scan_window_error``'s answer.
+    ``hours.scan_window_error``'s answer.
     """
-    _day_start, day_end = _day_bounds(timezone.localtime(at).date())
+    _day_start, day_end = day_bounds(timezone.localtime(at).date())
     rows = (
-        shifts_at(point)
+        selectors.shifts_at(point)
         .filter(
             cancelled_at__isnull=True,
-            end__gte=at - hours._grace(),
+            end__gte=at - hours.checkout_grace(),
             start__lte=max(day_end, at + hours.CHECK_IN_OPENS),
         )
         .annotate(
@@ -251,7 +164,7 @@ def _shifts_to_scan(point: ServicePoint, volunteer: Volunteer, at: dt.datetime) 
 def _choose(candidates: list[_Candidate], at: dt.datetime) -> Shift:
     """The shift a scan at the point at ``at`` is for (see the module's docstring); raises
     ``ScanRefused`` when there is none."""
-    open_ = [c for c in candidates if hours._scan_window_error(c.shift, at, by_hand=False) is None]
+    open_ = [c for c in candidates if hours.scan_window_error(c.shift, at, by_hand=False) is None]
     # 1. A record to complete: checked in and not out (a check-out), or an offline check-in
     #    arriving after its check-out (it moves the check-in earlier) — the first checked in.
     pending = [
@@ -269,7 +182,7 @@ def _choose(candidates: list[_Candidate], at: dt.datetime) -> Shift:
     if confirmed:
         return confirmed[0].shift
     # 3. A walk-in to the shift on now (else the next one whose check-in is open), on the
-    #    rules of a walk-in's scan of the shift's own code (hours._check_in_new).
+    #    rules of a walk-in's scan of the shift's own code (applied by hours.record_scan).
     free = [c.shift for c in open_ if c.record_id is None]
     if free:
         on_now = [s for s in free if s.start <= at < s.end]
@@ -277,7 +190,7 @@ def _choose(candidates: list[_Candidate], at: dt.datetime) -> Shift:
     # 4. Nothing to walk in to, but a confirmed place later today: when its check-in opens.
     later = [c.shift for c in candidates if c.my_status == Signup.Status.CONFIRMED and c.record_id is None]
     if later:
-        raise checkin.ScanRefused(hours._scan_window_error(later[0], at, by_hand=False) or "")
+        raise checkin.ScanRefused(hours.scan_window_error(later[0], at, by_hand=False) or "")
     # 5. Every shift on now already has the volunteer's record: hours says why (checked out,
     #    verified, added by hand).
     if open_:
@@ -294,7 +207,7 @@ def point_scan(
     ``point`` is used as given, with its project's organisation loaded (``point_to_scan``).
     The same rules as a scan of a shift's own code, by the same functions: the code is
     checked and replays recognised by ``core.checkin.scan_accept``; check-in window, daily
-    limit, walk-in rules, check-out and hours by ``hours._record_scan``.
+    limit, walk-in rules, check-out and hours by ``hours.record_scan``.
     """
     volunteer = selectors.volunteer_of(user)
     if volunteer is None:
@@ -306,7 +219,7 @@ def point_scan(
 
     def handler(at: dt.datetime):
         shift = _choose(_shifts_to_scan(point, volunteer, at), at)
-        result, message = hours._record_scan(
+        result, message = hours.record_scan(
             shift=shift, volunteer=volunteer, at=at, source=ServiceRecord.Source.SCAN, actor=user
         )
         # A point has several shifts a day: say which one the scan counted for.

@@ -1,5 +1,5 @@
 """Star levels: the coordinator's due list and announcement, the hospital's notice, objections,
-decisions and the award (services in volunteering/stars.py)."""
+decisions and the award (services in volunteering/services/stars.py)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from qingyi.core import rules
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
 from qingyi.organizations import scoping
-from qingyi.volunteering import stars
-from qingyi.volunteering.forms_stars import AnnounceForm, DecisionForm, ObjectionForm
+from qingyi.volunteering import selectors
+from qingyi.volunteering.forms import AnnounceForm, DecisionForm, ObjectionForm
 from qingyi.volunteering.models import StarAnnouncement, StarAnnouncementEntry
+from qingyi.volunteering.services import stars
 
 MANAGE = scoping.VOLUNTEERING_MANAGE
 PAGE_SIZE = 50
@@ -32,8 +33,8 @@ def _require_manager(request) -> None:
 
 
 def _due_page(request, form: AnnounceForm | None = None):
-    page = Paginator(stars.stars_due_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = stars.with_reached(page.object_list)
+    page = Paginator(selectors.stars_due_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_reached(page.object_list)
     if form is None:
         form = AnnounceForm(choices=[(v.pk, v.name) for v in page.object_list])
     selected = {parse_id(pk) for pk in form["volunteers"].value() or ()} - {None}
@@ -89,7 +90,7 @@ def star_announce(request):
 def star_announcement_list(request):
     """The hospital's star-level announcements: every logged-in member of it sees them."""
     user = request.user
-    page = Paginator(stars.announcement_list_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.announcement_list_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "volunteering/star_announcement_list.html",
@@ -99,10 +100,10 @@ def star_announcement_list(request):
 
 def _detail(request, announcement: StarAnnouncement, *, objection_form: ObjectionForm | None = None):
     user = request.user
-    manager = stars.can_manage(user, announcement)
+    manager = selectors.can_manage_announcement(user, announcement)
     today = timezone.localdate()
-    entries = list(stars.entries_of(announcement, user=user))
-    objections = stars.objections_of(announcement) if manager else {}
+    entries = list(selectors.entries_of(announcement, user=user))
+    objections = selectors.objections_of(announcement) if manager else {}
     undecided = 0
     for entry in entries:
         entry.objection_list = objections.get(entry.pk, [])
@@ -128,13 +129,13 @@ def _detail(request, announcement: StarAnnouncement, *, objection_form: Objectio
 @login_required
 @require_GET
 def star_announcement_detail(request, announcement_pk: int):
-    return _detail(request, stars.announcement_for(request.user, announcement_pk))
+    return _detail(request, selectors.announcement_for(request.user, announcement_pk))
 
 
 @login_required
 @require_POST
 def star_objection_create(request, announcement_pk: int):
-    announcement = stars.announcement_for(request.user, announcement_pk)
+    announcement = selectors.announcement_for(request.user, announcement_pk)
     form = ObjectionForm(request.POST)
     if form.is_valid():
         entry = (
@@ -159,8 +160,8 @@ def star_objection_create(request, announcement_pk: int):
 
 
 def _managed_announcement(request, announcement_pk: int) -> StarAnnouncement:
-    announcement = stars.announcement_for(request.user, announcement_pk)
-    if not stars.can_manage(request.user, announcement):
+    announcement = selectors.announcement_for(request.user, announcement_pk)
+    if not selectors.can_manage_announcement(request.user, announcement):
         raise PermissionDenied
     return announcement
 
@@ -170,12 +171,12 @@ def _managed_announcement(request, announcement_pk: int) -> StarAnnouncement:
 def star_entry_decide(request, entry_pk: int):
     entry = (
         StarAnnouncementEntry.objects.select_related("announcement__organization", "volunteer")
-        .filter(pk=entry_pk, announcement__in=stars.announcements_visible_to(request.user))
+        .filter(pk=entry_pk, announcement__in=selectors.announcements_visible_to(request.user))
         .first()
     )
     if entry is None:
         raise Http404
-    if not stars.can_manage(request.user, entry.announcement):
+    if not selectors.can_manage_announcement(request.user, entry.announcement):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     try:
