@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qingyi.core import home as home_cards
 from qingyi.core import metrics, scoping
+from qingyi.core.dbrouter import reporting
 from qingyi.core.forms import SettingsForm
 from qingyi.core.params import period_from_request, query_id
 from qingyi.core.services import settings_update
@@ -81,6 +82,7 @@ def home(request):
 
 @login_required
 @require_GET
+@reporting
 def metric_detail(request, name: str):
     """A figure and the records behind it."""
     try:

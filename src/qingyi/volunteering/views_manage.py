@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core import checkin, scoping
+from qingyi.core.dbrouter import reporting
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_int, period_from_request
 from qingyi.core.periods import Period
@@ -543,6 +544,7 @@ def _period(request) -> Period:
 
 @login_required
 @require_GET
+@reporting
 def hours_overview(request):
     """Every volunteer's verified hours in the period: one aggregate query per page."""
     _require_manager(request)
@@ -561,6 +563,7 @@ def hours_overview(request):
 
 @login_required
 @require_GET
+@reporting
 def hours_export(request):
     _require_manager(request)
     period = _period(request)
