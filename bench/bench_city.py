@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -93,7 +92,9 @@ def generate(fraction: float) -> None:
     escorts = int(ESCORTS_PER_HOSPITAL * fraction)
     roots = list(Organization.objects.filter(depth=1).order_by("path").values_list("pk", flat=True))
     if len(roots) != HOSPITALS:
-        raise SystemExit(f"expected {HOSPITALS} hospitals (bench/generate.py --volume city), found {len(roots)}")
+        raise SystemExit(
+            f"expected {HOSPITALS} hospitals (bench/generate.py --volume city), found {len(roots)}"
+        )
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM volunteering_volunteer")
@@ -133,7 +134,8 @@ def generate(fraction: float) -> None:
             INSERT INTO volunteering_volunteer (id, created_at, updated_at, kind, status, name, gender,
                 phone, area, skills, service_categories, school, guardian_name, guardian_phone,
                 insurance_policy, registered_on, application_note, organization_id)
-            SELECT %(base)s + g, now(), now(), (ARRAY['staff','social','student','social_worker'])[g %% 4 + 1],
+            SELECT %(base)s + g, now(), now(),
+                (ARRAY['staff', 'social', 'student', 'social_worker'])[g %% 4 + 1],
                 'active', '志愿者' || g, '', '139' || lpad(g::text, 8, '0'), '', '', '', '', '', '', '',
                 current_date - (g %% 1800), '', b.id
             FROM generate_series(0, %(n)s - 1) g
@@ -145,8 +147,10 @@ def generate(fraction: float) -> None:
             cursor,
             "projects",
             """
-            INSERT INTO volunteering_project (id, created_at, updated_at, name, kind, description, organization_id)
-            SELECT %(base)s + p, now(), now(), '服务项目' || (p %% 20), 'other', '', (%(roots)s::bigint[])[p / 20 + 1]
+            INSERT INTO volunteering_project (id, created_at, updated_at, name, kind, description,
+                organization_id)
+            SELECT %(base)s + p, now(), now(), '服务项目' || (p %% 20), 'other', '',
+                (%(roots)s::bigint[])[p / 20 + 1]
             FROM generate_series(0, %(n)s - 1) p
             """,
             {"base": BASE, "roots": roots, "n": HOSPITALS * PROJECTS_PER_HOSPITAL},
@@ -155,8 +159,10 @@ def generate(fraction: float) -> None:
         # years before today, else over the next 90 days. Project k % 20 of the hospital.
         shift_start = f"""
             CASE WHEN s / 100 < {past}
-                 THEN date_trunc('hour', now()) - interval '1825 days' + (s / 100) * (interval '1825 days' / {max(past, 1)})
-                 ELSE date_trunc('hour', now()) + interval '1 day' + (s / 100 - {past}) * (interval '90 days' / {FUTURE_SHIFTS})
+                 THEN date_trunc('hour', now()) - interval '1825 days'
+                      + (s / 100) * (interval '1825 days' / {max(past, 1)})
+                 ELSE date_trunc('hour', now()) + interval '1 day'
+                      + (s / 100 - {past}) * (interval '90 days' / {FUTURE_SHIFTS})
             END"""
         run(
             cursor,
@@ -164,7 +170,8 @@ def generate(fraction: float) -> None:
             f"""
             INSERT INTO volunteering_shift (id, created_at, updated_at, start, "end", place, capacity,
                 join_mode, insurance_required, note, project_id, partner)
-            SELECT %(base)s + s, now(), now(), st, st + interval '3 hours', '门诊大厅', 12, 'instant', false, '',
+            SELECT %(base)s + s, now(), now(), st, st + interval '3 hours', '门诊大厅', 12, 'instant',
+                false, '',
                 %(base)s + (s %% 100) * 20 + (s / 100) %% 20, ''
             FROM generate_series(0, %(n)s - 1) s, LATERAL (SELECT {shift_start} AS st) t
             """,
@@ -216,7 +223,8 @@ def generate(fraction: float) -> None:
                 cancel_reason, rating, rating_comment, erased_at, organization_id, volunteer_id)
             SELECT w - interval '1 day', w, st,
                 CASE WHEN w < now() - interval '180 days' THEN '' ELSE '患者' || (e %% 997) END,
-                CASE WHEN w < now() - interval '180 days' THEN '' ELSE '138' || lpad((e %% 99999999)::text, 8, '0') END,
+                CASE WHEN w < now() - interval '180 days' THEN ''
+                     ELSE '138' || lpad((e %% 99999999)::text, 8, '0') END,
                 '', w, md5('a' || e) || md5('b' || e),
                 CASE WHEN st IN ('assigned', 'done') THEN w - interval '1 hour' END,
                 CASE WHEN st = 'done' THEN w END,
@@ -225,7 +233,8 @@ def generate(fraction: float) -> None:
                 CASE WHEN st = 'done' AND e %% 3 = 0 THEN 3 + e %% 3 END, '',
                 CASE WHEN w < now() - interval '180 days' THEN w + interval '180 days' END,
                 (%(roots)s::bigint[])[e %% 100 + 1],
-                CASE WHEN st IN ('assigned', 'done') THEN %(base)s + (e %% 100) + 100 * ((e / 100) %% {per_hospital}) END
+                CASE WHEN st IN ('assigned', 'done')
+                     THEN %(base)s + (e %% 100) + 100 * ((e / 100) %% {per_hospital}) END
             FROM generate_series(0, %(n)s - 1) e,
                 LATERAL (SELECT date_trunc('minute', now()) - interval '1825 days'
                          + (e / 100) * (interval '1832 days' / {max(escorts, 1)}) AS w) t,

@@ -17,6 +17,7 @@ import re
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -29,11 +30,13 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from qingyi.accounts.models import User  # noqa: E402
-from qingyi.core import checkin  # noqa: E402
+from qingyi.core import checkin, dbrouter  # noqa: E402
 from qingyi.core.models import Notification  # noqa: E402
 from qingyi.demo.hospital import DEMO_PASSWORD  # noqa: E402
 from qingyi.ops import queues  # noqa: E402
@@ -110,7 +113,7 @@ def endpoints(proxy: str, apps: list[str]) -> None:
     step("metrics: on each app server from loopback; 403 when relayed, 404 through nginx")
 
 
-def journey(proxy: str, apps: list[str]) -> None:
+def journey(proxy: str, apps: list[str]) -> Browser:
     coordinator = User.objects.get(username="coordinator")
     member_login = User.objects.get(username="member")
     project = Project.objects.filter(archived_at__isnull=True).order_by("pk").first()
@@ -199,6 +202,116 @@ def journey(proxy: str, apps: list[str]) -> None:
     wanted = {base.removeprefix("http://") for base in apps}
     check(wanted <= UPSTREAMS, f"nginx used {sorted(UPSTREAMS)}, expected both of {sorted(wanted)}")
     step(f"nginx spread the requests over both app servers: {sorted(UPSTREAMS)}")
+    return manager
+
+
+def standby_sql(sql: str, params=()):
+    with connections[dbrouter.REPLICA].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def wait_until(seconds: float, what: str, condition) -> float:
+    """Poll ``condition`` until true; return the seconds it took."""
+    started = time.monotonic()
+    while not condition():
+        check(time.monotonic() - started < seconds, f"timed out after {seconds}s waiting for {what}")
+        time.sleep(0.005)
+    return time.monotonic() - started
+
+
+def caught_up() -> bool:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        (primary,) = cursor.fetchone()
+    return standby_sql("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [primary])[0]
+
+
+def export_hours(browser: Browser, name: str) -> set:
+    """The numbers on ``name``'s row of the hours export (as the browser downloads it now)."""
+    response = browser.request("GET", "/volunteering/manage/hours/export/")
+    check(response.status_code == 200, f"hours export: {response.status_code}")
+    rows = load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True)
+    row = next((row for row in rows if name in row), None)
+    check(row is not None, f"hours export: no row of {name}")
+    return {value for value in row if isinstance(value, int | float)}
+
+
+def replica(proxy: str, apps: list[str], manager: Browser) -> None:
+    """The read replica: streaming, reports served from it, writes on the primary, the lag
+    fallback (replay paused: stale within the limit, the primary past it), read-after-write."""
+    check(standby_sql("SELECT pg_is_in_recovery()")[0], "the replica is not a hot standby")
+    for base in [proxy, *apps]:
+        body = httpx.get(base + "/ready/", timeout=10).json()["replica"]
+        check(body["status"] == "ok" and body["serving_reports"], f"{base}/ready/ replica: {body}")
+    step(f"replica in /ready/ on every server: reachable, lag {body['lag_seconds']} s, serving reports")
+
+    # Replication delay: a row written on the primary, polled on the standby every 5 ms.
+    delays = []
+    for _ in range(5):
+        title = f"replication probe {uuid.uuid4().hex}"
+        Notification.objects.create(recipient=User.objects.get(username="member"), title=title)
+        delays.append(
+            wait_until(
+                10,
+                "the probe on the standby",
+                lambda title=title: standby_sql(
+                    "SELECT count(*) FROM core_notification WHERE title = %s", [title]
+                )[0],
+            )
+        )
+    delays_ms = ", ".join(f"{d * 1000:.0f}" for d in delays)
+    step(f"a row written on the primary was on the standby after {delays_ms} ms (5 probes)")
+
+    # Read-after-write: the verification (a write) pinned the manager's browser to the primary.
+    check(dbrouter.PIN_COOKIE in manager.client.cookies, "no pin cookie after the verification")
+    manager.client.cookies.delete(dbrouter.PIN_COOKIE)  # as when REPLICA_PIN_SECONDS have passed
+
+    member = User.objects.get(username="member")
+    name = selectors.volunteer_of(member).name
+    record = ServiceRecord.objects.filter(volunteer__user=member, shift__place="topology smoke").get()
+    check(record.verified_hours == Decimal("2.5"), f"the member's hours: {record.verified_hours}")
+    wait_until(10, "the standby to catch up", caught_up)
+    with connections[dbrouter.REPLICA].cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    try:
+        paused = time.monotonic()
+        ServiceRecord.objects.filter(pk=record.pk).update(verified_hours=Decimal("4"))
+        seen = export_hours(manager, name)
+        stale_after = time.monotonic() - paused
+        check(2.5 in seen and 4 not in seen, f"export while the replica lags {stale_after:.1f} s: {seen}")
+        for path in ("/volunteering/figures/", "/volunteering/figures/export/"):
+            response = manager.request("GET", path)
+            check(response.status_code == 200, f"{path} with the replica paused: {response.status_code}")
+        check(manager.request("GET", "/volunteering/manage/hours/").status_code == 200, "hours overview")
+        step(
+            f"replay paused, 4 h written on the primary: the export {stale_after:.2f} s later still shows "
+            f"2.5 h (read from the replica: within {settings.REPLICA_MAX_LAG_SECONDS} s of lag)"
+        )
+        time.sleep(settings.REPLICA_MAX_LAG_SECONDS + 2 * settings.REPLICA_LAG_CHECK_SECONDS + 0.5)
+        seen = export_hours(manager, name)
+        check(4 in seen and 2.5 not in seen, f"export while the replica is past the limit: {seen}")
+        lagging = [httpx.get(base + "/ready/", timeout=10).json()["replica"] for base in apps]
+        check(not any(r["serving_reports"] for r in lagging), f"/ready/ while lagging: {lagging}")
+        step(
+            f"past the limit (lag {min(r['lag_seconds'] for r in lagging):.1f} s): the export shows 4 h, "
+            "from the primary; /ready/ still 200, serving_reports false"
+        )
+    finally:
+        with connections[dbrouter.REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+    caught = wait_until(
+        10,
+        "the standby to replay the 4 h",
+        lambda: (
+            standby_sql("SELECT verified_hours FROM volunteering_servicerecord WHERE id = %s", [record.pk])[0]
+            == Decimal("4")
+        ),
+    )
+    time.sleep(2 * settings.REPLICA_LAG_CHECK_SECONDS + 0.1)
+    seen = export_hours(manager, name)
+    check(4 in seen, f"export after the replica caught up: {seen}")
+    step(f"replay resumed: the standby had the 4 h {caught * 1000:.0f} ms later; reports read from it again")
 
 
 def main() -> None:
@@ -207,7 +320,9 @@ def main() -> None:
     parser.add_argument("--app", action="append", required=True)
     args = parser.parse_args()
     endpoints(args.proxy, args.app)
-    journey(args.proxy, args.app)
+    manager = journey(args.proxy, args.app)
+    if dbrouter.replica_configured():
+        replica(args.proxy, args.app, manager)
     for base in args.app:
         text = metrics_of(
             base,

@@ -13,8 +13,8 @@ import logging
 import time
 import uuid
 
-from django.core.cache import cache
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
