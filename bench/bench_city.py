@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -307,8 +308,135 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# (label, URL, user): admin = committee admin of the first hospital (1/100 of the volume),
+# branch = admin of one of its branches, city = committee admin of all 100 hospitals.
+PAGES = [
+    ("home dashboard", "/", "admin"),
+    ("roster", "/people/", "admin"),
+    ("organisation tree", "/organizations/", "admin"),
+    ("volunteers", "/volunteering/manage/volunteers/", "admin"),
+    ("shifts", "/volunteering/shifts/", "admin"),
+    ("escort dispatch", "/escorts/dispatch/", "admin"),
+    ("hours overview", "/volunteering/manage/hours/?period={year}", "admin"),
+    ("figures", "/volunteering/figures/?period={year}", "admin"),
+    ("figures export", "/volunteering/figures/export/?period={year}", "admin"),
+    ("hours export", "/volunteering/manage/hours/export/?period={year}", "admin"),
+    ("API people", "/api/v1/people", "admin"),
+    ("API organisations", "/api/v1/organizations", "admin"),
+    ("API records", "/api/v1/volunteering/records", "admin"),
+    ("API escorts", "/api/v1/escorts", "admin"),
+    ("API figure", "/api/v1/metrics/volunteering.verified_hours?period={year}", "admin"),
+    ("API figure records", "/api/v1/metrics/volunteering.verified_hours/records?period={year}", "admin"),
+    ("roster", "/people/", "branch"),
+    ("figures", "/volunteering/figures/?period={year}", "branch"),
+    ("API people", "/api/v1/people", "branch"),
+    ("home dashboard", "/", "city"),
+    ("roster", "/people/", "city"),
+    ("hours overview", "/volunteering/manage/hours/?period={year}", "city"),
+    ("figures", "/volunteering/figures/?period={year}", "city"),
+    ("API records", "/api/v1/volunteering/records", "city"),
+    ("API figure", "/api/v1/metrics/volunteering.verified_hours?period={year}", "city"),
+]
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
 def measure(*, repeat: int, explain: int) -> None:
-    raise NotImplementedError
+    """Each page on the primary and on the replica, round-robin; then the slowest queries' plans."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.db import connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from qingyi.accounts.models import User
+    from qingyi.core import dbrouter
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.AXES_ENABLED = False
+    replica = dbrouter.replica_configured()
+    year = dt.date.today().year
+    clients = {}
+    for username in ("admin", "branch", "city"):
+        client = Client()
+        client.force_login(
+            User.objects.get(username=username),
+            backend="qingyi.accounts.backends.EmployeeNumberOrPhoneBackend",
+        )
+        clients[username] = client
+    pages = [(label, url.format(year=year), user) for label, url, user in PAGES]
+    targets = ["primary", "replica"] if replica else ["primary"]
+    if replica:
+        dbrouter.forget_lag()
+        print(
+            f"replica lag now: {dbrouter.replica_lag()} s (REPLICA_MAX_LAG_SECONDS {settings.REPLICA_MAX_LAG_SECONDS})"
+        )
+
+    def get(client, url, target):
+        # On the replica: the whole request as a reporting read (the decorated views already
+        # are); on the primary: the replica ruled out (a lag limit below zero).
+        settings.REPLICA_MAX_LAG_SECONDS = 10.0 if target == "replica" else -1.0
+        if target == "replica":
+            with dbrouter.reporting_read():
+                return client.get(url)
+        return client.get(url)
+
+    # One request of each page on the primary with the SQL recorded: the queries and their times.
+    queries: list[tuple[float, str, str]] = []
+    status: dict[tuple[str, str], tuple[int, int, float]] = {}
+    for label, url, user in pages:
+        with CaptureQueriesContext(connections["default"]) as ctx:
+            started = time.perf_counter()
+            response = get(clients[user], url, "primary")
+            first = (time.perf_counter() - started) * 1000
+        status[(label, user)] = (response.status_code, len(ctx.captured_queries), first)
+        for query in ctx.captured_queries:
+            queries.append((float(query["time"]), f"{label} ({user})", query["sql"]))
+    times: dict[tuple[str, str, str], list[float]] = {}
+    load_before = os.getloadavg()
+    for _ in range(repeat):
+        for label, url, user in pages:
+            for target in targets:
+                started = time.perf_counter()
+                get(clients[user], url, target)
+                times.setdefault((label, user, target), []).append((time.perf_counter() - started) * 1000)
+    load_after = os.getloadavg()
+    print(
+        f"\n{repeat} timed requests per page and database, round-robin, in-process (Django test client); "
+        f"milliseconds; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
+        f"({os.cpu_count()} CPUs)"
+    )
+    header = f"{'page':<22}{'as':<8}{'status':>7}{'queries':>8}"
+    for target in targets:
+        header += f"{target + ' p50':>14}{'p95':>9}"
+    print(header)
+    print("-" * len(header))
+    for label, _url, user in pages:
+        code, count, _first = status[(label, user)]
+        line = f"{label:<22}{user:<8}{code:>7}{count:>8}"
+        for target in targets:
+            values = times[(label, user, target)]
+            line += f"{statistics.median(values):>14.1f}{_p95(values):>9.1f}"
+        print(line)
+
+    print(f"\nThe {explain} slowest queries (one request of each page, on the primary), with their plans:")
+    seen = set()
+    slowest = []
+    for seconds, page, sql in sorted(queries, reverse=True):
+        if sql in seen:
+            continue
+        seen.add(sql)
+        slowest.append((seconds, page, sql))
+        if len(slowest) == explain:
+            break
+    with connections["default"].cursor() as cursor:
+        for seconds, page, sql in slowest:
+            print(f"\n--- {seconds * 1000:.1f} ms · {page}\n{sql[:1500]}{' …' if len(sql) > 1500 else ''}")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            print("\n".join(row[0] for row in cursor.fetchall()))
 
 
 if __name__ == "__main__":
