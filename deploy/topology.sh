@@ -183,7 +183,7 @@ export DATABASE_URL="postgres://$PG_USER${PG_PASSWORD:+:$PG_PASSWORD}@$PG_HOST:$
 if [ -n "$PG_STANDBY" ]; then
     export REPLICA_DATABASE_URL="postgres://$PG_USER@$PG_HOST:$REPLICA_PORT/$DB_NAME"
     # Short, so the smoke journey sees the lag fallback within seconds (production: the defaults).
-    export REPLICA_MAX_LAG_SECONDS=${REPLICA_MAX_LAG_SECONDS:-2} REPLICA_LAG_CHECK_SECONDS=${REPLICA_LAG_CHECK_SECONDS:-0.5}
+    export REPLICA_MAX_LAG_SECONDS=${REPLICA_MAX_LAG_SECONDS:-3} REPLICA_LAG_CHECK_SECONDS=${REPLICA_LAG_CHECK_SECONDS:-0.5}
 fi
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DATA_DIR="$WORK/data" STATIC_ROOT="$WORK/static"

@@ -88,7 +88,7 @@ def ready(request: HttpRequest) -> JsonResponse:
     started = time.monotonic()
     checks = readiness()
     failed = sorted(name for name, result in checks.items() if result != "ok")
-    body = {
+    body: dict[str, object] = {
         "status": "fail" if failed else "ok",
         "failed": failed,
         "checks": checks,
