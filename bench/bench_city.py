@@ -385,6 +385,7 @@ def measure(*, repeat: int, explain: int) -> None:
     # One request of each page on the primary with the SQL recorded: the queries and their times.
     queries: list[tuple[float, str, str]] = []
     status: dict[tuple[str, str], tuple[int, int, float]] = {}
+    on_replica: dict[tuple[str, str], int] = {}
     for label, url, user in pages:
         with CaptureQueriesContext(connections["default"]) as ctx:
             started = time.perf_counter()
@@ -393,6 +394,10 @@ def measure(*, repeat: int, explain: int) -> None:
         status[(label, user)] = (response.status_code, len(ctx.captured_queries), first)
         for query in ctx.captured_queries:
             queries.append((float(query["time"]), f"{label} ({user})", query["sql"]))
+        if replica:  # how many of the page's queries the replica answers (the rest: the primary)
+            with CaptureQueriesContext(connections[dbrouter.REPLICA]) as ctx:
+                get(clients[user], url, "replica")
+            on_replica[(label, user)] = len(ctx.captured_queries)
     times: dict[tuple[str, str, str], list[float]] = {}
     load_before = os.getloadavg()
     for _ in range(repeat):
@@ -407,7 +412,7 @@ def measure(*, repeat: int, explain: int) -> None:
         f"milliseconds; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
         f"({os.cpu_count()} CPUs)"
     )
-    header = f"{'page':<22}{'as':<8}{'status':>7}{'queries':>8}"
+    header = f"{'page':<22}{'as':<8}{'status':>7}{'queries':>8}" + (f"{'on replica':>11}" if replica else "")
     for target in targets:
         header += f"{target + ' p50':>14}{'p95':>9}"
     print(header)
@@ -415,6 +420,8 @@ def measure(*, repeat: int, explain: int) -> None:
     for label, _url, user in pages:
         code, count, _first = status[(label, user)]
         line = f"{label:<22}{user:<8}{code:>7}{count:>8}"
+        if replica:
+            line += f"{on_replica[(label, user)]:>11}"
         for target in targets:
             values = times[(label, user, target)]
             line += f"{statistics.median(values):>14.1f}{_p95(values):>9.1f}"
