@@ -37,7 +37,11 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 
 @pytest.fixture(scope="module")
 def replica_alias(django_db_setup, django_db_blocker):
-    """A ``replica`` database: a second connection to the test database (a mirror)."""
+    """A ``replica`` database: a second connection to the test database (a mirror); or the one
+    REPLICA_DATABASE_URL configured (a TEST MIRROR of the default database already)."""
+    if REPLICA in connections.settings:
+        yield REPLICA
+        return
     connections.settings[REPLICA] = {**connections["default"].settings_dict, "TEST": {"MIRROR": "default"}}
     yield REPLICA
     connections[REPLICA].close()
