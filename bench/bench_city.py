@@ -309,13 +309,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # (label, URL, user): admin = committee admin of the first hospital (1/100 of the volume),
-# branch = admin of one of its branches, city = committee admin of all 100 hospitals.
+# branch = admin of one of its branches, member = a volunteer of it (the demo login),
+# city = committee admin of all 100 hospitals.
 PAGES = [
     ("home dashboard", "/", "admin"),
     ("roster", "/people/", "admin"),
     ("organisation tree", "/organizations/", "admin"),
     ("volunteers", "/volunteering/manage/volunteers/", "admin"),
-    ("shifts", "/volunteering/shifts/", "admin"),
+    ("projects", "/volunteering/manage/", "admin"),
     ("escort dispatch", "/escorts/dispatch/", "admin"),
     ("hours overview", "/volunteering/manage/hours/?period={year}", "admin"),
     ("figures", "/volunteering/figures/?period={year}", "admin"),
@@ -330,6 +331,10 @@ PAGES = [
     ("roster", "/people/", "branch"),
     ("figures", "/volunteering/figures/?period={year}", "branch"),
     ("API people", "/api/v1/people", "branch"),
+    ("open shifts", "/volunteering/shifts/", "member"),
+    ("my hours", "/volunteering/my-hours/", "member"),
+    ("API open shifts", "/api/v1/volunteering/shifts/open", "member"),
+    ("API my records", "/api/v1/volunteering/records?mine=true", "member"),
     ("home dashboard", "/", "city"),
     ("roster", "/people/", "city"),
     ("hours overview", "/volunteering/manage/hours/?period={year}", "city"),
@@ -360,7 +365,7 @@ def measure(*, repeat: int, explain: int) -> None:
     replica = dbrouter.replica_configured()
     year = dt.date.today().year
     clients = {}
-    for username in ("admin", "branch", "city"):
+    for username in ("admin", "branch", "member", "city"):
         client = Client()
         client.force_login(
             User.objects.get(username=username),
