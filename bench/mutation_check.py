@@ -10,8 +10,8 @@ that could notice it then run; a mutant is *killed* when one of them fails and *
 all pass. A call that no test executes survives at once ("not covered").
 
 To stay affordable on two cores the suite first runs once under coverage with per-test contexts;
-each mutant then runs only the tests that executed one of its lines, permission tests and the
-tests of the same app first, with ``-x`` and a timeout.
+each mutant then runs only the tests that executed one of its lines, the app's permission tests
+first and the permission matrix last, with ``-x`` and a timeout.
 
     python bench/mutation_check.py                       # everything (a long run)
     python bench/mutation_check.py --list                # the call sites, nothing run
@@ -310,9 +310,13 @@ def tests_per_site(sites: list[Site], tree: Path, data_files: list[Path], failin
 
 
 def _priority(nodeid: str, site: Site) -> tuple[int, str]:
+    """Fast, close tests first (with -x the first failure ends the run); the permission matrix,
+    which walks every route and takes minutes, last."""
     app = Path(site.path).parts[2] if len(Path(site.path).parts) > 2 else ""
     file = nodeid.split("::")[0]
     if file == FIRST_TESTS[0]:
+        rank = 4
+    elif app and file.startswith(f"tests/{app}/") and any(word in file for word in FIRST_TESTS[1:]):
         rank = 0
     elif any(word in file for word in FIRST_TESTS[1:]):
         rank = 1
@@ -389,6 +393,11 @@ def main() -> None:
         action="store_true",
         help="only the sites the last report found unnoticed, timed out or in error",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the last report's results and run only the sites it does not hold",
+    )
     parser.add_argument("--timeout", type=int, default=600, help="seconds per mutant")
     parser.add_argument("--nice", type=int, default=0, help="niceness of the test runs")
     args = parser.parse_args()
@@ -408,6 +417,11 @@ def main() -> None:
         kept = [r for r in last if r["outcome"] == "killed"]
         sites = [s for s in sites if (s.path, s.text) in again]
         print(f"retrying {len(sites)} sites of the last report ({len(kept)} killed there, kept)")
+    elif args.resume:
+        kept = json.loads((args.workdir / "mutation-report.json").read_text())
+        done_already = {(r["path"], r["text"]) for r in kept}
+        sites = [s for s in sites if (s.path, s.text) not in done_already]
+        print(f"resuming: {len(kept)} sites in the last report, {len(sites)} to run")
     if args.list:
         for site in sites:
             print(f"{site.where:55} {site.name:28} → {site.replacement[:60]}")
@@ -477,11 +491,16 @@ def main() -> None:
     }
     print()
     if kept:
-        print(f"killed in the last report (not run again): {len(kept)}")
+        print(f"carried over from the last report (not run again): {len(kept)}")
+        for outcome in ("killed", "survived", "not covered", "timeout", "error"):
+            print(f"  {outcome}: {sum(1 for r in kept if r['outcome'] == outcome)}")
     print(f"call sites run: {len(sites)}")
     for outcome, count in counts.items():
         print(f"{outcome}: {count}")
     unnoticed = [s for s in sites if s.outcome in ("survived", "not covered")]
+    unnoticed_kept = [r for r in kept if r["outcome"] in ("survived", "not covered")]
+    for r in unnoticed_kept:
+        print(f"  (last report) {r['path']}:{r['line']}  [{r['outcome']}]  {r['text']}")
     if unnoticed:
         print("\nremovals no test notices:")
         for site in unnoticed:
@@ -490,7 +509,7 @@ def main() -> None:
     for site in odd:
         print(f"  {site.where}  [{site.outcome}]  {site.killer[-200:]}")
     print(f"\ntime: {elapsed / 60:.1f} min; report: {report}")
-    sys.exit(1 if unnoticed else 0)
+    sys.exit(1 if unnoticed or unnoticed_kept else 0)
 
 
 if __name__ == "__main__":

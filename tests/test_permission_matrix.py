@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from qingyi.accounts.models import ApiToken, RoleAssignment
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Election, Position
 from qingyi.people.models import ChangeRequest, RosterImport, Transfer
 
@@ -271,12 +271,38 @@ def _object_route(kwargs) -> bool:
     return bool(kwargs) and any(k != "name" for k in kwargs)
 
 
+# Branch A's admin sees nothing of branch B: each of B's objects answers exactly as a missing
+# object would, 404 (405 to a method the route does not take), so that no answer tells that it exists.
+# A 403 here means the object was found and a later check refused it — which also means that
+# the check that should have hidden it did not run. Routes where branch A's admin may see B's
+# object (but not change it) are declared by the domains in ``EXPECTED_FOR_A``.
+HIDDEN_FROM = "admin_a"
+
+
+def _expected_for_a() -> dict[str, int]:
+    return {
+        route: status
+        for module in [sys.modules[__name__], *_domain_matrices()]
+        for route, status in getattr(module, "EXPECTED_FOR_A", {}).items()
+    }
+
+
+def _hidden(route: str, method: str, response, expected: dict[str, int]) -> bool:
+    if route in expected:
+        return response.status_code == expected[route]
+    if response.status_code == 405 and method not in response.get("Allow", method):
+        return True  # the method is refused before any lookup
+    return response.status_code == 404
+
+
 @pytest.mark.parametrize("persona", ["admin_a", "member", "outsider"])
 def test_nobody_outside_branch_b_gets_its_objects(world, client, persona):
     personas, objects_of_b = world
     user = getattr(personas, persona)
     client.force_login(user, backend="qingyi.accounts.backends.EmployeeNumberOrPhoneBackend")
     own = OWN_ROUTES | _declared("OWN_ROUTES")
+    strict = persona == HIDDEN_FROM
+    expected_a = _expected_for_a()
     tables = Tables()
     checked = 0
     problems = Problems()
@@ -292,12 +318,21 @@ def test_nobody_outside_branch_b_gets_its_objects(world, client, persona):
         if _object_route(kwargs):
             if not refused(response):
                 problems.append(f"GET {path}: {response.status_code} {response.get('Location', '')}")
+            elif strict and not _hidden(route, "GET", response, expected_a):
+                problems.append(f"GET {path}: {response.status_code}, not hidden (404)")
         elif response.status_code == 200:
             body = response.content.decode("utf-8", "replace")
             problems += [f"GET {path} shows branch B's “{m}”" for m in MARKERS if m in body]
         response = client.post(path, POST_DATA)
         if _object_route(kwargs) and not refused(response) and not _api_body_refused(route, response):
             problems.append(f"POST {path}: {response.status_code} {response.get('Location', '')}")
+        elif (
+            strict
+            and _object_route(kwargs)
+            and not _api_body_refused(route, response)
+            and not _hidden(route, "POST", response, expected_a)
+        ):
+            problems.append(f"POST {path}: {response.status_code}, not hidden (404)")
         elif response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
             body = response.content.decode("utf-8", "replace")
             problems += [f"POST {path} shows branch B's “{m}”" for m in MARKERS if m in body]

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from qingyi.accounts import services
 from qingyi.accounts.models import Role, RoleAssignment, User
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from tests.factories import PersonFactory
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from qingyi.accounts import services
 from qingyi.accounts.models import Role, RoleAssignment, User
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from tests.factories import PersonFactory, UserFactory, grant
 
 

@@ -214,3 +214,71 @@ def test_the_publicity_forms_are_refused_without_the_right_to_manage(personas, l
     client = login(personas.coordinator)
     assert client.get(reverse(name)).status_code == 403
     assert login(personas.admin_a).get(reverse(name)).status_code == 200
+
+
+# --- What a page offers (written against the mutation check: each would offer too much) ----
+
+
+def test_a_joint_activity_led_by_another_branch_offers_no_edit(personas, login):
+    # selectors.can_manage: has_perm(ACTIVITIES_MANAGE, activity.organization) — branch A
+    # co-organises branch B's activity: it sees it, takes its own attendance, edits nothing
+    joint = plan(personas.committee_admin, [personas.tree.branch_b, personas.tree.branch_a], title="联合学习")
+    body = login(personas.admin_a).get(reverse("activities:detail", args=[joint.pk])).content.decode()
+    assert reverse("activities:edit", args=[joint.pk]) not in body
+    assert reverse("activities:attendance", args=[joint.pk]) in body
+    body = login(personas.admin_b).get(reverse("activities:detail", args=[joint.pk])).content.decode()
+    assert reverse("activities:edit", args=[joint.pk]) in body
+
+
+def test_a_member_is_offered_neither_planning_nor_figures_on_the_list(personas, login):
+    # views.activity_list: can_create = has_perm(ACTIVITIES_MANAGE); show_tiles = has_perm(METRICS_VIEW)
+    body = login(personas.member).get(reverse("activities:list")).content.decode()
+    assert reverse("activities:create") not in body
+    assert reverse("activities:tiles") not in body
+    body = login(personas.admin_a).get(reverse("activities:list")).content.decode()
+    assert reverse("activities:create") in body
+    assert reverse("activities:tiles") in body
+
+
+def test_the_list_offers_only_the_users_own_organisations(personas, login):
+    # views.activity_list: the organisation filter is scope(Organization, ACTIVITIES_VIEW)
+    body = login(personas.admin_a).get(reverse("activities:list")).content.decode()
+    assert personas.tree.branch_a.name in body
+    assert personas.tree.branch_b.name not in body
+
+
+def test_the_coordinator_dashboard_shows_no_activities_compliance(personas, login):
+    # templatetags.activities_compliance_card: has_perm(ACTIVITIES_VIEW, scope.organization) —
+    # the coordinator sees figures but not league activities
+    body = login(personas.coordinator).get(reverse("core:home")).content.decode()
+    assert 'id="activities-compliance"' not in body
+    body = login(personas.committee_admin).get(reverse("core:home")).content.decode()
+    assert 'id="activities-compliance"' in body
+
+
+def test_a_member_gets_neither_the_calendar_nor_the_yearly_minimums(personas, login):
+    # views.planning.activity_calendar / compliance: no organisation to show → PermissionDenied
+    client = login(personas.member)
+    assert client.get(reverse("activities:calendar")).status_code == 403
+    assert client.get(reverse("activities:compliance")).status_code == 403
+    client = login(personas.admin_a)
+    assert client.get(reverse("activities:calendar")).status_code == 200
+    assert client.get(reverse("activities:compliance")).status_code == 200
+
+
+def test_a_committee_activity_is_seen_by_a_branch_but_its_attendance_is_the_committees(personas, login):
+    # views.activities.attendance_edit / activity_qr: _can_take_attendance → PermissionDenied
+    committee = plan(
+        personas.committee_admin, [personas.tree.committee], start=at(hours=-1), title="团委大会"
+    )
+    client = login(personas.admin_a)
+    assert client.get(reverse("activities:detail", args=[committee.pk])).status_code == 200
+    assert client.get(reverse("activities:attendance", args=[committee.pk])).status_code == 403
+    response = client.post(
+        reverse("activities:attendance", args=[committee.pk]), {f"status_{personas.person_a.pk}": "present"}
+    )
+    assert response.status_code == 403
+    assert not committee.attendances.exists()
+    assert client.get(reverse("activities:qr", args=[committee.pk])).status_code == 403
+    client = login(personas.committee_admin)
+    assert client.get(reverse("activities:attendance", args=[committee.pk])).status_code == 200

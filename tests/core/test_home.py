@@ -77,7 +77,7 @@ def test_member_sees_their_cards_instead_of_the_profile_redirect(personas, login
         "volunteering.my_volunteering_card",
     ):
         assert f'data-card="{card}"' in body
-    assert 'data-card="core.profile_card"' in body
+    assert 'data-card="people.profile_card"' in body
     assert reverse("accounts:profile") in body
     assert personas.member_person.name in body
     # Not a cadre, no escort assigned: those cards stay hidden.
@@ -166,8 +166,8 @@ def test_registry_hides_a_card_without_its_permission_or_without_content(persona
         config,
         "home_cards",
         [
-            ("core/cards/profile.html", "qingyi.core.home.profile_card", "people.manage", 1),
-            ("core/cards/profile.html", "tests.core.test_home.hidden_card", None, 2),
+            ("people/cards/profile.html", "qingyi.people.home.profile_card", "people.manage", 1),
+            ("people/cards/profile.html", "tests.core.test_home.hidden_card", None, 2),
         ],
         raising=False,
     )

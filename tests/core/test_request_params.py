@@ -9,9 +9,9 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
 
-from qingyi.core import scoping
 from qingyi.core.params import period_and_error, period_from_request
 from qingyi.core.periods import Period
+from qingyi.organizations import scoping, views_dashboard
 from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import primary_organization, top_organization
 
@@ -99,3 +99,37 @@ def test_the_dashboard_and_the_hours_overview_read_the_period_as_every_page(pers
     response = login(personas.committee_admin).get(reverse(name), {"period": "2025-13"})
     assert response.status_code == 200
     assert "Showing this year instead." in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["core:home", "core:metric_detail"])
+def test_the_dashboard_reads_the_org_as_every_page(personas, login, name):
+    """?org= on the dashboard and a figure's page: 404 when it cannot be an id, is unknown or
+    lies outside the user's scope (another branch); the user's own branch, or none, is theirs."""
+    args = ["people.active"] if name == "core:metric_detail" else []
+    url = reverse(name, args=args)
+    client = login(personas.admin_a)
+    tree = personas.tree
+    assert client.get(url, {"org": "abc"}).status_code == 404
+    assert client.get(url, {"org": tree.branch_b.pk}).status_code == 404
+    assert client.get(url, {"org": "99999999"}).status_code == 404
+    for query in ({"org": tree.branch_a.pk}, {}):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        assert response.context["scope"].organization == tree.branch_a
+
+
+def test_the_dashboard_asks_the_one_reader_for_its_org(personas, login, monkeypatch):
+    asked = []
+
+    def reader(request, perm, **kwargs):
+        asked.append(perm)
+        return organization_from_request(request, perm, **kwargs)
+
+    monkeypatch.setattr(views_dashboard, "organization_from_request", reader)
+    client = login(personas.admin_a)
+    assert client.get(reverse("core:home"), {"org": personas.tree.branch_a.pk}).status_code == 200
+    assert client.get(reverse("core:metric_detail", args=["people.active"])).status_code == 200
+    assert asked == [scoping.METRICS_VIEW, scoping.METRICS_VIEW]
+    # Without metrics.view anywhere: the member home, and no figure page.
+    member = login(personas.member)
+    assert member.get(reverse("core:metric_detail", args=["people.active"])).status_code == 403

@@ -11,9 +11,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import path
 
-from qingyi.core import scoping
 from qingyi.core.middleware import ScopeMiddleware
 from qingyi.escorts.models import EscortRequest
+from qingyi.organizations import scoping
 from qingyi.people.models import Person
 from qingyi.people.selectors import people_for
 from qingyi.volunteering.models import Volunteer

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from qingyi.accounts.models import Role
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from qingyi.people import importing
 from qingyi.people.models import Person
 from tests.factories import PersonFactory

@@ -16,7 +16,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from qingyi.core import scoping, workbooks
+from qingyi.core import workbooks
+from qingyi.organizations import scoping
 from qingyi.people import importing
 from qingyi.people.models import Person, RosterImport
 from tests.factories import PersonFactory, id_number_for, years_ago

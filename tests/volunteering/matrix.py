@@ -111,4 +111,6 @@ EXPECTED_FOR_B = {
     "volunteering/shifts/<id:shift_pk>/signup/": 403,
     "api/v1/volunteering/shifts/<id:id>/signup": 403,
 }
+# ... and so does branch A's admin: the type is found, editing it is refused.
+EXPECTED_FOR_A = {"volunteering/manage/qualifications/<id:qualification_pk>/edit/": 403}
 FOREIGN_API = ("volunteering/stars/announcements", "volunteering/stars/entries")

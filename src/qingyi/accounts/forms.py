@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from qingyi.core.forms import bootstrap
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
@@ -37,8 +39,6 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
 
     def __init__(self, *args, people, roles, **kwargs):
-        from qingyi.core.forms import bootstrap
-
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["person"].help_text = _("Only people who have a login are listed.")

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qingyi.core.models import TimeStampedModel
+from qingyi.core.scoping import Role
+
+__all__ = ["ApiToken", "Role", "RoleAssignment", "User"]
 
 
 class User(AbstractUser):
@@ -28,13 +31,6 @@ class User(AbstractUser):
     def display_name(self) -> str:
         person = getattr(self, "person", None)
         return person.name if person else (self.get_full_name() or self.username)
-
-
-class Role(models.TextChoices):
-    COMMITTEE_ADMIN = "committee_admin", _("Committee admin")
-    ORG_ADMIN = "org_admin", _("Organisation admin")
-    COORDINATOR = "coordinator", _("Coordinator")
-    MEMBER = "member", _("Member")
 
 
 class RoleAssignment(TimeStampedModel):

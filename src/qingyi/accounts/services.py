@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.accounts.models import ApiToken, Role, RoleAssignment, User
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 
 # Roles an organisation's admin may grant inside their subtree; the committee admin role
 # is granted only by those who manage the committee's settings.
@@ -46,9 +46,8 @@ def logins_within_reach(actor, users: QuerySet[User], *, perm: str = scoping.PEO
     The one rule: ``actor`` holds ``perm`` over every organisation where the login holds a
     role (in any organisation, archived ones included) and over its roster record's
     organisation, and the login holds no role ranked above the actor's highest role.
+    The roster record is the login's ``person`` (people.Person's one-to-one to the user).
     """
-    from qingyi.people.models import Person
-
     managed = scoping.scope_paths(actor, perm)
     if not managed:
         return users.none()
@@ -57,8 +56,8 @@ def logins_within_reach(actor, users: QuerySet[User], *, perm: str = scoping.PEO
     out_of_reach_role = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(
         ~Q(organization__in=inside) | Q(role__in=higher)
     )
-    record_outside = Person.objects.filter(user=OuterRef("pk")).exclude(organization__in=inside)
-    return users.filter(~Exists(out_of_reach_role), ~Exists(record_outside))
+    no_record_outside = Q(person__isnull=True) | Q(person__organization__in=inside)
+    return users.filter(no_record_outside, ~Exists(out_of_reach_role))
 
 
 def can_act_on_login(actor, user: User | None, *, perm: str = scoping.PEOPLE_MANAGE) -> bool:

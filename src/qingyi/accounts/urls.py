@@ -4,7 +4,9 @@ from django.urls import path, reverse_lazy
 from qingyi.accounts import views
 from qingyi.accounts.forms import LoginForm
 
-app_name = "accounts"
+# The ``accounts`` namespace also holds the pages where logins meet the roster
+# (people/views_logins.py: ``accounts:profile``, ``accounts:role_list`` ...), which stand above
+# accounts: the project's URLconf (qingyi/urls.py) puts both lists under the one namespace.
 urlpatterns = [
     path(
         "login/",
@@ -19,12 +21,7 @@ urlpatterns = [
         ),
         name="password_change",
     ),
-    path("people/<id:person_pk>/login/", views.person_login_create, name="person_login_create"),
-    path("people/<id:person_pk>/password/", views.person_password_reset, name="person_password_reset"),
-    path("organizations/<id:org_pk>/roles/", views.role_list, name="role_list"),
     path("roles/<id:role_pk>/revoke/", views.role_revoke, name="role_revoke"),
-    path("profile/", views.profile, name="profile"),
-    path("profile/change/", views.change_request_new, name="change_request_new"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<id:token_pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -18,8 +18,8 @@ from qingyi.activities import selectors
 from qingyi.activities.models import Activity, ActivityOrganizer, Attendance, Publication
 from qingyi.core.metrics import Bucket, Scope, breakdown, metric, share
 from qingyi.core.periods import day_bounds
-from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization
+from qingyi.organizations.scoping import subtree_ids
 
 ACTIVITY_COLUMNS = (
     ("title", _("Title")),

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from qingyi.activities.models import Publication
-from qingyi.core import scoping, workbooks
+from qingyi.core import workbooks
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 
 # Header names accepted for each column (compared without case and spaces).

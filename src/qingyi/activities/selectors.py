@@ -19,11 +19,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from qingyi.activities.models import Activity, ActivityOrganizer, Attendance, Publication, Registration
-from qingyi.core import rules, scoping
+from qingyi.core import rules
 from qingyi.core.metrics import share
 from qingyi.core.periods import day_bounds
-from qingyi.core.scoping import subtree_ids
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.people.models import Person
 
 STEP = Organization.steplen
@@ -183,8 +184,6 @@ class AttendanceSummary:
     @property
     def rate(self) -> float:
         """Present as a share of the expected attendees, in percent."""
-        from qingyi.core.metrics import share
-
         return share(self.present, self.expected)
 
 

@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from qingyi.accounts.models import RoleAssignment
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity, ActivityFile, ActivityOrganizer, Attendance, Registration
-from qingyi.core import checkin, rules, scoping
+from qingyi.core import checkin, rules
 from qingyi.core.models import Scan
 from qingyi.core.notifications import CATEGORY_WAITING_LIST, notify
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization, PartyBranch
 from qingyi.people.models import Person
 

@@ -18,8 +18,8 @@ from qingyi.activities import selectors
 from qingyi.activities.models import Activity, Publication
 from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Id, Ref, blank_is_none, choice, ref, responses, user_of
-from qingyi.core import scoping
 from qingyi.core.periods import Period, PeriodError
+from qingyi.organizations import scoping
 from qingyi.organizations.selectors import organization_for_user
 
 router = Router(tags=["activities"])

@@ -16,7 +16,7 @@ from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Id, Ref, choice, responses, user_of
 from qingyi.callups import selectors, services
 from qingyi.callups.models import CallUp, Response
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 
 router = Router(tags=["callups"])
 

@@ -16,9 +16,9 @@ from pydantic import field_validator
 
 from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Id, Ref, blank_is_none, choice, responses, user_of
-from qingyi.core import scoping
 from qingyi.escorts import selectors, services
 from qingyi.escorts.models import EscortRequest
+from qingyi.organizations import scoping
 
 router = Router(tags=["escorts"])
 

@@ -14,8 +14,6 @@ from pydantic import field_validator
 
 from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Id, Ref, Year, blank_is_none, choice, responses, user_of
-from qingyi.core import scoping
-from qingyi.core.scoping import subtree_ids
 from qingyi.growth import selectors
 from qingyi.growth.models import (
     Checklist,
@@ -24,6 +22,8 @@ from qingyi.growth.models import (
     SelfInspection,
     TrainingRecord,
 )
+from qingyi.organizations import scoping
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.organizations.selectors import organization_for_user
 
 router = Router(tags=["growth"])

@@ -11,8 +11,7 @@ from pydantic import field_validator
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
 from qingyi.api.schemas import Id, Ref, blank_is_none, choice, ref, responses, user_of
-from qingyi.core import scoping
-from qingyi.organizations import selectors
+from qingyi.organizations import scoping, selectors
 from qingyi.organizations.models import Organization, Position
 
 router = Router(tags=["organizations"])

@@ -16,7 +16,7 @@ from pydantic import field_validator
 
 from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Id, Ref, blank_is_none, choice, responses, user_of
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Position
 from qingyi.organizations.selectors import organization_for_user, positions_of
 from qingyi.people import selectors

@@ -17,7 +17,8 @@ from ninja.errors import HttpError
 
 from qingyi.api.pagination import Pagination, paginate
 from qingyi.api.schemas import Id, Ref, choice, responses, user_of
-from qingyi.core import checkin, scoping
+from qingyi.core import checkin
+from qingyi.organizations import scoping
 from qingyi.volunteering import hours, selectors, services
 from qingyi.volunteering.models import JoinMode, ServiceRecord, Shift, Signup
 

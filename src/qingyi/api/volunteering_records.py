@@ -31,7 +31,7 @@ from ninja.errors import HttpError
 
 from qingyi.api.pagination import PageMapped, Pagination, paginate
 from qingyi.api.schemas import ErrorOut, Id, Ref, choice, ref, responses, user_of
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from qingyi.volunteering import applications, certificates, selectors, stars
 from qingyi.volunteering.models import (
     Certificate,

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.callups.models import CallUp
-from qingyi.core import scoping
 from qingyi.core.forms import bootstrap
+from qingyi.organizations import scoping
 from qingyi.volunteering.models import Qualification
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from qingyi.callups.models import CallUp, Response
 from qingyi.callups.selectors import youth_q
 from qingyi.core.metrics import Scope, median_duration, metric, share
-from qingyi.core.scoping import subtree_ids
+from qingyi.organizations.scoping import subtree_ids
 
 CALLUP_COLUMNS = (
     ("title", _("Title")),

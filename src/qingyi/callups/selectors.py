@@ -11,7 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from qingyi.callups.models import CallUp, Response
-from qingyi.core import rules, scoping
+from qingyi.core import rules
+from qingyi.organizations import scoping
 from qingyi.volunteering.models import Shift, Signup, Volunteer, VolunteerQualification
 
 MANAGE = scoping.VOLUNTEERING_MANAGE

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from qingyi.callups import selectors
 from qingyi.callups.models import CallUp, Response
-from qingyi.core import scoping
 from qingyi.core.notifications import CATEGORY_ASSIGNMENT, CATEGORY_CALL_UP, notify
+from qingyi.organizations import scoping
 from qingyi.volunteering import services as volunteering
 from qingyi.volunteering.models import JoinMode, Project, Qualification, Shift, Signup, Volunteer
 

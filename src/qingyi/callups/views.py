@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingyi.callups import metrics, selectors, services
 from qingyi.callups.forms import CallUpForm, PostForm, TargetingForm
 from qingyi.callups.models import Response
-from qingyi.core import scoping
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
+from qingyi.organizations import scoping
 from qingyi.volunteering.models import Volunteer
 
 PAGE_SIZE = 30

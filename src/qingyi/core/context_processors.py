@@ -1,4 +1,7 @@
+from django.utils.functional import SimpleLazyObject
+
 from qingyi.core.navigation import menu_for
+from qingyi.core.notifications import unread_count
 
 
 def navigation(request):
@@ -11,10 +14,6 @@ def navigation(request):
 
 def notifications(request):
     """The bell's unread count: one indexed COUNT, made only if a template shows it."""
-    from django.utils.functional import SimpleLazyObject
-
-    from qingyi.core.notifications import unread_count
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 from qingyi.core import scoping
+from qingyi.core.models import Notification
 
 
 @dataclass(frozen=True)
@@ -77,18 +78,6 @@ def cards_for(user) -> list[Card]:
 
 def notifications_card(user) -> dict | None:
     """Unread notifications: the count and the latest few (two queries)."""
-    from qingyi.core.models import Notification
-
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     latest = list(unread.order_by("-created_at", "-pk")[:3])
     return {"count": unread.count(), "latest": latest}
-
-
-def profile_card(user) -> dict:
-    """The member's roster record and a pending change request (two queries)."""
-    from qingyi.people.models import Person
-
-    own = Person.objects.unscoped("the user's own roster record")
-    person = own.filter(user_id=user.pk).select_related("organization").first()
-    pending = person.change_requests.filter(status="pending").exists() if person else False
-    return {"person": person, "pending_change": pending}

@@ -21,6 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Count, DurationField, ExpressionWrapper, F, QuerySet
 
+from qingyi.core import scoping
 from qingyi.core.periods import Period
 
 
@@ -99,7 +100,7 @@ def metric(
             aggregate=aggregate,
             column=column,
             whole=whole,
-            domain=compute.__module__.split(".")[1] if compute.__module__.startswith("qingyi.") else "",
+            domain=name.split(".")[0],  # the app named by the metric ("people.active" → people)
             description=description,
             columns=columns,
         )
@@ -116,7 +117,6 @@ _SCOPE_REASON = "a figure of Scope.organization, which the caller checked"
 def _within_scope(function: Callable[..., Any]) -> Callable[..., Any]:
     """Run a metric's computation or records across the scoping check of core/scoping.py:
     the metric filters by ``scope.path`` itself."""
-    from qingyi.core import scoping
 
     @functools.wraps(function)
     def run(*args, **kwargs):

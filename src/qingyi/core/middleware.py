@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from qingyi.core import scoping
+
 
 class ChosenLanguageMiddleware:
     def __init__(self, get_response):
@@ -37,8 +39,6 @@ class ScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from qingyi.core import scoping
-
         user = getattr(request, "user", None)
         if not (user is not None and user.is_authenticated) and "Authorization" not in request.headers:
             return self.get_response(request)

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from qingyi.core.models import Setting
+
 # --- Ages ------------------------------------------------------------------------------
 
 # 团章 (League Constitution) art. 1: members join between 14 and 28.
@@ -453,8 +455,6 @@ def get_setting(key: str) -> Any:
     cached = cache.get(_CACHE_PREFIX + key)
     if cached is not None:
         return cached["v"]
-    from qingyi.core.models import Setting
-
     row = Setting.objects.filter(key=key).values_list("value", flat=True).first()
     value = spec.default if row is None else row
     cache.set(_CACHE_PREFIX + key, {"v": value}, 300)

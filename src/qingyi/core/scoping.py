@@ -1,12 +1,14 @@
-"""The one place that answers "what may this user see and do".
+"""Who may do what, where: roles, their permissions, and the fail-closed query guard.
 
-A user sees the organisations their roles give them and those organisations' subtrees.
-Roles map to permission sets in one table (``ROLE_PERMISSIONS``). Every list goes through
-``scope()``, every object page through ``get_object_for_user()``: outside the user's scope
-the object does not exist (404); inside it without the needed permission, 403.
+This is the ground floor of "what may this user see and do" (organizations/scoping.py builds
+the rest on it and is the module the apps import).
 
-The subtree of an organisation is every organisation whose materialised path starts with
-its path: one indexed range query.
+A user holds roles over organisations, and a role reaches that organisation's subtree. Roles map
+to permission sets in one table (``ROLE_PERMISSIONS``); a user's grants are read once per user
+object, each as a role and the materialised path of its organisation. ``has_perm`` and
+``scope_paths`` answer from those paths alone, so this module needs no other app: the rows that
+lie in a subtree (``scope()``, ``get_object_for_user()``, ``subtree_ids()``) are found by
+``qingyi.organizations.scoping``, next to the organisation tree.
 
 Scoping fails closed (the idea of django-scopes, written our own way). The models that hold
 a person's identity — ``Person`` (ID numbers, phones, birth dates), ``Volunteer`` (the same for
@@ -30,18 +32,25 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Model, Q, QuerySet
-from django.http import Http404
-
-from qingyi.accounts.models import Role
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 _M = TypeVar("_M", bound=Model)
 _unscoped: ContextVar[str | None] = ContextVar("qingyi_unscoped", default=None)
 _in_request: ContextVar[bool] = ContextVar("qingyi_scoped_request", default=False)
 logger = logging.getLogger(__name__)
 
-__all__ = ["Role"]
+
+class Role(models.TextChoices):
+    """The roles a user may hold over an organisation (``accounts.RoleAssignment.role``)."""
+
+    COMMITTEE_ADMIN = "committee_admin", _("Committee admin")
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    MEMBER = "member", _("Member")
+
 
 # Permission names: "<area>.<action>".
 ORG_VIEW = "org.view"
@@ -93,17 +102,16 @@ class Grant:
 
 
 def grants(user) -> list[Grant]:
-    """The user's role assignments, loaded once per user object (one query)."""
+    """The user's role assignments, loaded once per user object (one query, through the
+    user's ``role_assignments``: accounts.RoleAssignment's foreign key to the user)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_qingyi_grants", None)
     if cached is None:
-        from qingyi.accounts.models import RoleAssignment
-
         cached = [
             Grant(role, org_id, path)
-            for role, org_id, path in RoleAssignment.objects.filter(
-                user_id=user.pk, organization__archived_at__isnull=True
+            for role, org_id, path in user.role_assignments.filter(
+                organization__archived_at__isnull=True
             ).values_list("role", "organization_id", "organization__path")
         ]
         user._qingyi_grants = cached
@@ -141,76 +149,6 @@ def roles(user) -> set[str]:
     return {g.role for g in grants(user)}
 
 
-def subtree_ids(*paths: str) -> QuerySet:
-    """Ids of the organisations in the subtrees of ``paths``, as a subquery.
-
-    Filter related rows with ``organization__in=subtree_ids(path)`` rather than
-    ``organization__path__startswith=path``: the same rows, but SQLite cannot use an index
-    for a LIKE with ESCAPE, so on a join it would walk every row of the large table; with
-    the subquery it starts from the (small) organisation table and the foreign-key index.
-    """
-    from qingyi.organizations.models import Organization
-
-    return Organization.objects.filter(path_q(list(paths), "path")).values("pk")
-
-
-def path_q(paths: list[str], path_field: str) -> Q:
-    """A filter matching rows whose organisation path lies in any of ``paths``.
-
-    ``path_field`` is ``"path"`` on organisations, or ``"<relation>__path"`` on rows that
-    point to one (then matched by organisation id, see ``subtree_ids``).
-    """
-    if not paths:
-        return Q(pk__in=[])
-    if path_field != "path" and path_field.endswith("__path"):
-        return Q(**{f"{path_field.removesuffix('__path')}__in": subtree_ids(*paths)})
-    q = Q()
-    for path in paths:
-        q |= Q(**{f"{path_field}__startswith": path})
-    return q
-
-
-def scope(queryset: QuerySet, user, perm: str, *, path_field: str) -> QuerySet:
-    """Restrict any queryset to the rows whose organisation lies in the user's scope for ``perm``.
-
-    ``path_field`` names the organisation path from the queryset's model, for example
-    ``"path"`` for organisations or ``"organization__path"`` for people.
-    """
-    return _mark_scoped(queryset.filter(path_q(scope_paths(user, perm), path_field)))
-
-
-def organizations_visible_to(user, perm: str = ORG_VIEW) -> QuerySet:
-    from qingyi.organizations.models import Organization
-
-    return scope(Organization.objects.all(), user, perm, path_field="path")
-
-
-def get_object_for_user(
-    queryset: QuerySet[_M],
-    user,
-    *,
-    view_perm: str,
-    path_field: str,
-    need: str | None = None,
-    org_of=None,
-    **lookup,
-) -> _M:
-    """Fetch one object the user may see: 404 outside their scope, 403 inside it without ``need``.
-
-    ``org_of`` returns the organisation that ``need`` is checked against (default: the
-    object's ``organization``).
-    """
-    try:
-        obj = scope(queryset, user, view_perm, path_field=path_field).get(**lookup)
-    except ObjectDoesNotExist:  # the model's DoesNotExist
-        raise Http404 from None
-    if need is not None:
-        organization = org_of(obj) if org_of else obj.organization
-        if not has_perm(user, need, organization):
-            raise PermissionDenied
-    return obj
-
-
 def require_perm(user, perm: str, organization=None) -> None:
     if not has_perm(user, perm, organization):
         raise PermissionDenied
@@ -242,7 +180,8 @@ class ScopeError(Exception):
     """Organisation data queried during a request without the scoping helpers."""
 
 
-def _mark_scoped(queryset: QuerySet[_M]) -> QuerySet[_M]:
+def mark_scoped(queryset: QuerySet[_M]) -> QuerySet[_M]:
+    """Mark a queryset as having come through the scoping helpers (``organizations.scoping.scope``)."""
     if isinstance(queryset, ScopedQuerySet):
         queryset._qingyi_scoped = True
     return queryset

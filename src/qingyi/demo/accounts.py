@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from qingyi.accounts.models import Role, RoleAssignment, User
 from qingyi.core import rules
-from qingyi.core.scoping import subtree_ids
 from qingyi.demo.shape import COMMITTEE_NAME, COORDINATOR_BRANCH, DEMO_BRANCH, DEMO_PASSWORD, PS
 from qingyi.organizations.models import Organization, Position
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.people.models import Person, Transfer
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from qingyi.core import rules
+from qingyi.demo import domain_stars
 from qingyi.demo.names import ID_AREAS, id_number
 from qingyi.volunteering import certificates
 from qingyi.volunteering.models import (
@@ -365,6 +366,4 @@ class VolunteeringMixin:
 
     def star_levels(self) -> None:
         """One announcement awarded a few days ago, one open now (demo/domain_stars.py)."""
-        from qingyi.demo.domain_stars import star_levels
-
-        star_levels(self)
+        domain_stars.star_levels(self)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, median_duration, metric
 from qingyi.core.params import parse_id
-from qingyi.core.scoping import subtree_ids
 from qingyi.escorts.models import EscortRequest
+from qingyi.organizations.scoping import subtree_ids
 
 COLUMNS = (
     ("patient_masked", _("Patient")),

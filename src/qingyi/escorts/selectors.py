@@ -11,10 +11,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from qingyi.core import scoping
 from qingyi.core.params import parse_id
 from qingyi.core.scoping import ScopedQuerySet
 from qingyi.escorts.models import EscortRequest
+from qingyi.organizations import scoping
 from qingyi.volunteering.models import Project, ServiceRecord, Volunteer
 from qingyi.volunteering.selectors import volunteer_search_q
 

@@ -23,10 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import notifications, rules, scoping
+from qingyi.core import notifications, rules
 from qingyi.core.ratelimit import RateLimited, take
 from qingyi.core.text import clean_name, fold_phone, phone_error
 from qingyi.escorts.models import EscortRequest, token_digest
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Department, Organization
 from qingyi.volunteering.models import Volunteer
 

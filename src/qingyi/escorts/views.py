@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import scoping
 from qingyi.core.clientip import client_ip
 from qingyi.core.forms import add_service_errors
 from qingyi.escorts import selectors, services
 from qingyi.escorts.forms import EscortRequestForm, NoteForm, RatingForm, ReasonForm
 from qingyi.escorts.models import EscortRequest
+from qingyi.organizations import scoping
 from qingyi.people import masking
 
 PAGE_SIZE = 30

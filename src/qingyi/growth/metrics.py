@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, metric, share
-from qingyi.core.scoping import subtree_ids
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.people.models import Person
 
 from .models import ContestResult, InspectionProblem, SelfInspection, TrainingRecord

@@ -26,9 +26,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from qingyi.core import scoping
-from qingyi.core.scoping import subtree_ids
+from qingyi.core import metrics
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization, Position
+from qingyi.organizations.scoping import subtree_ids
+from qingyi.organizations.selectors import positions_of
 from qingyi.people.models import Person
 
 from .models import (
@@ -309,9 +311,7 @@ class OrgProgress:
 
     @property
     def share(self) -> float:
-        from qingyi.core.metrics import share
-
-        return share(self.answered, self.cadres)
+        return metrics.share(self.answered, self.cadres)
 
 
 def inspection_progress(user, checklist: Checklist, *, organization_path: str = "") -> list[OrgProgress]:
@@ -374,8 +374,6 @@ def checklists_to_answer(person: Person) -> QuerySet[Checklist]:
 
 def development_record(person: Person) -> dict:
     """Everything of a cadre's development, for their one page (a fixed number of queries)."""
-    from qingyi.organizations.selectors import positions_of
-
     trainings = list(TrainingRecord.objects.filter(person=person).order_by("-start_on", "-pk"))
     years: dict[int, float] = {}
     for record in trainings:

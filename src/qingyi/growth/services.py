@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import rules, scoping
+from qingyi.core import rules
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization, Position
 from qingyi.people.models import Person
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.forms import DateInput, bootstrap
 from qingyi.organizations.models import Department, Organization, PartyBranch, Position
-from qingyi.people.models import Person
 
 
 class OrganizationForm(forms.Form):
@@ -40,7 +40,7 @@ class MoveForm(forms.Form):
 
 
 class PositionForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
     title = forms.ChoiceField(label=_("Position"), choices=Position.Title.choices)
     start_on = forms.DateField(label=_("From"), widget=DateInput())
     end_on = forms.DateField(label=_("Until"), required=False, widget=DateInput())
@@ -53,12 +53,10 @@ class PositionForm(forms.Form):
 
 class ElectionForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
-    secretary = forms.ModelChoiceField(label=_("Secretary"), queryset=Person.objects.none())
-    deputy_secretary = forms.ModelChoiceField(
-        label=_("Deputy secretary"), queryset=Person.objects.none(), required=False
-    )
+    secretary = forms.ModelChoiceField(label=_("Secretary"), queryset=None)
+    deputy_secretary = forms.ModelChoiceField(label=_("Deputy secretary"), queryset=None, required=False)
     members = forms.ModelMultipleChoiceField(
-        label=_("Other committee members"), queryset=Person.objects.none(), required=False
+        label=_("Other committee members"), queryset=None, required=False
     )
     result = forms.CharField(
         label=_("Result and notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -78,7 +76,7 @@ class ElectionForm(forms.Form):
             raise forms.ValidationError(_("A person can hold only one post in the new committee."))
         return data
 
-    def new_positions(self) -> list[tuple[Person, str]]:
+    def new_positions(self) -> list[tuple[Model, str]]:  # (people.Person, title)
         data = self.cleaned_data
         result = [(data["secretary"], Position.Title.SECRETARY)]
         if data.get("deputy_secretary"):

@@ -1,17 +1,14 @@
-"""Organisation figures: the tree, elections due, the cadre structure."""
+"""Organisation figures: the tree and elections due. (The cadre structure, which reads the
+cadres' records on the roster, is counted in people/metrics.py.)"""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from qingyi.core import rules
-from qingyi.core.metrics import Bucket, Scope, breakdown, metric
-from qingyi.organizations.models import Organization, Position
-from qingyi.organizations.selectors import cadres_in, elections_due, subtree
-from qingyi.people.models import Person
+from qingyi.core.metrics import Scope, breakdown, metric
+from qingyi.organizations.models import Organization
+from qingyi.organizations.selectors import elections_due, subtree
 
 
 def _live(scope: Scope) -> QuerySet[Organization]:
@@ -52,82 +49,3 @@ def _elections_due_records(scope: Scope, key: str | None = None) -> QuerySet[Org
 )
 def organizations_elections_due(scope: Scope) -> int:
     return len(elections_due(scope.organization, today=scope.period.as_of))
-
-
-CADRE_AGE_BANDS = (
-    ("le28", _("28 or under"), 0, 28),
-    ("29_35", _("29–35"), 29, 35),
-    ("36_45", _("36–45"), 36, 45),
-    ("gt45", _("Over 45"), 46, 200),
-)
-
-
-def _cadres(scope: Scope) -> QuerySet[Position]:
-    return cadres_in(scope.organization, scope.period.as_of)
-
-
-def _cadre_people(scope: Scope):
-    return Person.objects.filter(pk__in=_cadres(scope).values("person_id")).select_related(
-        "organization", "department"
-    )
-
-
-def _band_range(key: str, on: dt.date) -> dict:
-    for band_key, _label, low, high in CADRE_AGE_BANDS:
-        if band_key == key:
-            return {
-                "birth_date__gt": rules.born_after_for_age_over(high, on),
-                "birth_date__lte": rules.born_on_or_before_for_age(low, on),
-            }
-    raise KeyError(key)
-
-
-def _cadre_age_records(scope: Scope, key: str | None = None):
-    qs = _cadre_people(scope)
-    return qs if key is None else qs.filter(**_band_range(key, scope.period.as_of))
-
-
-CADRE_COLUMNS = (
-    ("name", _("Name")),
-    ("organization", _("Organisation")),
-    ("get_education_display", _("Education")),
-)
-
-
-@metric(
-    "organizations.cadre_age",
-    label=_("Cadres by age"),
-    kind="breakdown",
-    records=_cadre_age_records,
-    columns=CADRE_COLUMNS,
-    description=_("People holding a league post on the period's last day, by age band."),
-)
-def cadre_age(scope: Scope):
-    on = scope.period.as_of
-    births = list(_cadre_people(scope).values_list("birth_date", flat=True))
-    counts = dict.fromkeys((band[0] for band in CADRE_AGE_BANDS), 0)
-    for birth in births:
-        age = rules.age_on(birth, on)
-        for key, _label, low, high in CADRE_AGE_BANDS:
-            if low <= age <= high:
-                counts[key] += 1
-                break
-    return [Bucket(key, str(label), counts[key]) for key, label, _low, _high in CADRE_AGE_BANDS]
-
-
-def _cadre_education_records(scope: Scope, key: str | None = None):
-    qs = _cadre_people(scope)
-    return qs if key is None else qs.filter(education=key)
-
-
-@metric(
-    "organizations.cadre_education",
-    label=_("Cadres by education"),
-    kind="breakdown",
-    records=_cadre_education_records,
-    columns=CADRE_COLUMNS,
-)
-def cadre_education(scope: Scope):
-    return breakdown(
-        _cadre_people(scope), "education", {**dict(Person.Education.choices), "": _("Not given")}
-    )

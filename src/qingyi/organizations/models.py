@@ -11,6 +11,17 @@ from treebeard.mp_tree import MP_Node
 from qingyi.core.models import TimeStampedModel
 
 
+class RosterStatus(models.TextChoices):
+    """A person's standing on an organisation's roster (``people.Person.status``, named there
+    ``Person.Status``). It stands here, with the tree, because the tree counts its active members
+    (branch sizes, the archive check) through ``Organization.people`` without importing people."""
+
+    ACTIVE = "active", _("Active")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    AGED_OUT = "aged_out", _("Aged out")
+    LEFT = "left", _("Left")
+
+
 class PartyBranch(TimeStampedModel):
     """党支部: the party branch that leads a league organisation (对口联系, 党建带团建)."""
 

@@ -9,9 +9,10 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from qingyi.core import rules, scoping
-from qingyi.core.scoping import subtree_ids
-from qingyi.organizations.models import Election, Organization, Position
+from qingyi.core import rules
+from qingyi.organizations import scoping
+from qingyi.organizations.models import Election, Organization, Position, RosterStatus
+from qingyi.organizations.scoping import subtree_ids
 
 
 def organizations_for(user, perm: str = scoping.ORG_VIEW) -> QuerySet[Organization]:
@@ -24,14 +25,14 @@ def subtree(organization: Organization, *, include_archived: bool = True) -> Que
 
 
 def with_tree_figures(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
-    """Annotate each organisation with its own active members and its last election."""
-    from qingyi.people.models import Person
+    """Annotate each organisation with its own active members and its last election.
 
+    The members are counted through ``people`` (people.Person's foreign key to the organisation)."""
     active = (
-        Person.objects.filter(organization=OuterRef("pk"), status=Person.Status.ACTIVE)
+        Organization.objects.filter(pk=OuterRef("pk"), people__status=RosterStatus.ACTIVE)
         .order_by()
-        .values("organization")
-        .annotate(n=Count("pk"))
+        .values("pk")
+        .annotate(n=Count("people"))
         .values("n")
     )
     last_election = (

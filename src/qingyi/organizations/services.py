@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,11 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import rules, scoping
-from qingyi.organizations.models import Election, Organization, PartyBranch, Position
-
-if TYPE_CHECKING:
-    from qingyi.people.models import Person
+from qingyi.core import rules
+from qingyi.organizations import scoping
+from qingyi.organizations.models import Election, Organization, PartyBranch, Position, RosterStatus
+from qingyi.organizations.selectors import election_due_on
 
 
 def _check_child_kind(parent: Organization, kind: str) -> None:
@@ -129,8 +128,6 @@ def organization_move(*, organization: Organization, new_parent: Organization, a
 @transaction.atomic
 def organization_archive(*, organization: Organization, actor) -> Organization:
     """Archive an organisation. Nothing is deleted; its records stay and still count for their periods."""
-    from qingyi.people.models import Person
-
     scoping.require_perm(actor, scoping.ORG_MANAGE, organization)
     if organization.is_root():
         raise ValidationError(_("The committee at the top of the tree cannot be archived."))
@@ -142,7 +139,7 @@ def organization_archive(*, organization: Organization, actor) -> Organization:
             _("“%(name)s” still has %(count)d organisations under it; move or archive them first.")
             % {"name": organization.name, "count": live_children}
         )
-    members = organization.people.filter(status=Person.Status.ACTIVE).count()
+    members = organization.people.filter(status=RosterStatus.ACTIVE).count()
     if members:
         raise ValidationError(
             _("“%(name)s” still has %(count)d active members; transfer them first.")
@@ -200,13 +197,11 @@ def election_record(
     *,
     organization: Organization,
     held_on: dt.date,
-    new_positions: Iterable[tuple[Person, str]],
+    new_positions: Iterable[tuple[Any, str]],  # (people.Person, title): people stands above
     actor,
     result: str = "",
 ) -> Election:
     """Record an election: close the old terms the day before, open the new ones on ``held_on``."""
-    from qingyi.organizations.selectors import election_due_on
-
     scoping.require_perm(actor, scoping.CADRES_MANAGE, organization)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if organization.is_archived:

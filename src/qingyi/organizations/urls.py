@@ -2,7 +2,9 @@ from django.urls import path
 
 from qingyi.organizations import views
 
-app_name = "organizations"
+# The ``organizations`` namespace also holds the cadre pages that choose people
+# (people/views_cadres.py: ``organizations:election_new``, ``organizations:position_new``),
+# which stand above organizations: the project's URLconf puts both lists under the namespace.
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("cadres/", views.cadre_structure, name="cadre_structure"),
@@ -14,7 +16,5 @@ urlpatterns = [
     path("<id:org_pk>/move/", views.move, name="move"),
     path("<id:org_pk>/archive/", views.archive, name="archive"),
     path("<id:org_pk>/restore/", views.restore, name="restore"),
-    path("<id:org_pk>/elections/new/", views.election_new, name="election_new"),
-    path("<id:org_pk>/positions/new/", views.position_new, name="position_new"),
     path("positions/<id:position_pk>/end/", views.position_end, name="position_end"),
 ]

@@ -11,4 +11,6 @@ class PeopleConfig(AppConfig):
         ("people:transfer_list", _("Transfers"), "transfers.decide"),
     ]
     navigation_label = _("Roster")
+    # Member home cards: (template, card function, permission or None, weight); see core/home.py.
+    home_cards = [("people/cards/profile.html", "qingyi.people.home.profile_card", None, 95)]
     verbose_name = _("People")

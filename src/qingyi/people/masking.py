@@ -45,7 +45,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 
 ID_NUMBER_FIELDS = frozenset({"id_number"})
 PHONE_FIELDS = frozenset({"phone", "guardian_phone"})

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from qingyi.core import rules
 from qingyi.core.models import TimeStampedModel
 from qingyi.core.scoping import ScopedQuerySet
+from qingyi.organizations.models import RosterStatus
 from qingyi.people.masking import Disclosure, mask_id_number, mask_phone
 
 __all__ = ["ChangeRequest", "Person", "RosterImport", "Transfer", "mask_id_number", "mask_phone"]
@@ -33,11 +34,7 @@ class Person(TimeStampedModel):
         PROBATIONARY_PARTY_MEMBER = "probationary_party_member", _("Probationary party member")
         PARTY_MEMBER = "party_member", _("Party member")
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        TRANSFERRED_OUT = "transferred_out", _("Transferred out")
-        AGED_OUT = "aged_out", _("Aged out")
-        LEFT = "left", _("Left")
+    Status = RosterStatus  # active, transferred out, aged out, left (organizations.models)
 
     class Profession(models.TextChoices):
         DOCTOR = "doctor", _("Doctor")

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from qingyi.core import rules, scoping
-from qingyi.core.scoping import subtree_ids
+from qingyi.core import rules
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Position
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.people import masking
 from qingyi.people.models import ChangeRequest, Person, Transfer
 

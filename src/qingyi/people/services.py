@@ -10,8 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import rules, scoping
+from qingyi.accounts.models import Role, RoleAssignment
+from qingyi.accounts.services import require_can_act_on_login, tokens_revoke_all
+from qingyi.core import rules
 from qingyi.core.text import fold_phone
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.people.models import ChangeRequest, Person, Transfer
 from qingyi.people.selectors import due_to_age_out_q
@@ -178,9 +181,6 @@ def person_leave(*, person: Person, on: dt.date, actor) -> Person:
 
 def _login_close(*, user, actor) -> str:
     """Disable a leaving person's login, remove its roles and revoke its tokens; a note of it."""
-    from qingyi.accounts.models import RoleAssignment
-    from qingyi.accounts.services import require_can_act_on_login, tokens_revoke_all
-
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot mark yourself as left; ask another admin."))
     try:
@@ -282,8 +282,6 @@ def _member_role_follow(*, person: Person, from_id: int, to: Organization, actor
     """The member role that came with the roster record moves with it; every other role of the
     login stays where it was, so a transfer never hands the receiving admin a login that holds
     roles elsewhere (``accounts.services.logins_within_reach``)."""
-    from qingyi.accounts.models import Role, RoleAssignment
-
     if not person.user_id:
         return
     old = RoleAssignment.objects.filter(

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import scoping
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Department, Organization
 from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import organizations_for, positions_of

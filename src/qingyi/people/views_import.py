@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import scoping
 from qingyi.core.dbrouter import reporting
 from qingyi.core.exports import Sheet, write_xlsx, xlsx_response
 from qingyi.core.forms import bootstrap
+from qingyi.organizations import scoping
 from qingyi.organizations.selectors import organizations_for
 from qingyi.people import importing, selectors
 from qingyi.people.models import RosterImport

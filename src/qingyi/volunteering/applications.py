@@ -32,9 +32,10 @@ from django.utils.translation import gettext as _
 
 from qingyi.accounts.models import Role, RoleAssignment, User
 from qingyi.accounts.services import temporary_password
-from qingyi.core import rules, scoping
+from qingyi.core import rules
 from qingyi.core.ratelimit import RateLimited, take
 from qingyi.core.text import clean_name, fold_id_number, fold_phone, phone_error
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.volunteering.models import Volunteer, VolunteerApplication
 

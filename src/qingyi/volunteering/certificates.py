@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.volunteering.models import Certificate, ServiceRecord, Volunteer
 

@@ -22,8 +22,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import checkin, history, rules, scoping, sql
+from qingyi.core import checkin, history, rules, sql
 from qingyi.core.models import Scan
+from qingyi.organizations import scoping
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup, Volunteer
 from qingyi.volunteering.services import eligibility_errors

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qingyi.core.metrics import Bucket, Scope, metric, share
 from qingyi.core.params import parse_id
-from qingyi.core.scoping import subtree_ids
 from qingyi.organizations.models import Organization
+from qingyi.organizations.scoping import subtree_ids
 from qingyi.volunteering.models import Project, ServiceRecord, Shift, Signup, Volunteer
 
 RECORD_COLUMNS = (

@@ -31,8 +31,9 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from qingyi.core import rules, scoping, sql
+from qingyi.core import rules, sql
 from qingyi.core.periods import Period, day_bounds
+from qingyi.organizations import scoping
 from qingyi.people import masking
 from qingyi.volunteering.models import (
     Certificate,

@@ -22,8 +22,9 @@ from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import checkin, scoping
+from qingyi.core import checkin
 from qingyi.core.periods import day_bounds
+from qingyi.organizations import scoping
 from qingyi.volunteering import hours, selectors
 from qingyi.volunteering.models import Post, Project, ServicePoint, ServiceRecord, Shift, Signup, Volunteer
 

@@ -51,8 +51,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.accounts.models import User
-from qingyi.core import rules, scoping
+from qingyi.core import rules
 from qingyi.core.notifications import notify
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import (

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import scoping
 from qingyi.core.clientip import client_ip
 from qingyi.core.forms import add_service_errors
 from qingyi.core.ratelimit import RateLimited
+from qingyi.organizations import scoping
 from qingyi.volunteering import applications, forms
 from qingyi.volunteering.models import VolunteerApplication
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from qingyi.volunteering import certificates, selectors
 from qingyi.volunteering.models import Certificate, Volunteer
 

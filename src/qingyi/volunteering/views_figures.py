@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from qingyi.core import metrics, scoping
+from qingyi.core import metrics
 from qingyi.core.dbrouter import reporting
 from qingyi.core.exports import Sheet, write_xlsx, xlsx_response
 from qingyi.core.params import period_and_error
 from qingyi.core.periods import Period
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import organizations_for

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import checkin, scoping
+from qingyi.core import checkin
 from qingyi.core.dbrouter import reporting
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_int, period_from_request
 from qingyi.core.periods import Period
+from qingyi.organizations import scoping
 from qingyi.organizations.selectors import organizations_for
 from qingyi.people import masking
 from qingyi.volunteering import exports, forms, hours, selectors, services

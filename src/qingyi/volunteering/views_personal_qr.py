@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qingyi.core import checkin, scoping
+from qingyi.core import checkin
+from qingyi.organizations import scoping
 from qingyi.volunteering import personal_qr, selectors
 from qingyi.volunteering.models import ServiceRecord, Signup, Volunteer
 

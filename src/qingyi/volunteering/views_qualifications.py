@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qingyi.core import scoping
 from qingyi.core.forms import add_service_errors
+from qingyi.organizations import scoping
 from qingyi.volunteering import forms, services
 from qingyi.volunteering.models import Qualification, Volunteer
 from qingyi.volunteering.views_manage import _volunteer

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import checkin, scoping
+from qingyi.core import checkin
 from qingyi.core.forms import add_service_errors, bootstrap
+from qingyi.organizations import scoping
 from qingyi.volunteering import selectors, service_points
 from qingyi.volunteering.models import Post, Project, ServicePoint
 from qingyi.volunteering.views import error_messages, scan_response

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from qingyi.core import rules, scoping
+from qingyi.core import rules
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
+from qingyi.organizations import scoping
 from qingyi.volunteering import stars
 from qingyi.volunteering.forms_stars import AnnounceForm, DecisionForm, ObjectionForm
 from qingyi.volunteering.models import StarAnnouncement, StarAnnouncementEntry

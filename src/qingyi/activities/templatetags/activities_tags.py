@@ -6,7 +6,7 @@ from django import template
 
 from qingyi.activities import selectors
 from qingyi.activities.models import Activity
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 
 register = template.Library()
 

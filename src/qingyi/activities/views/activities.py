@@ -22,13 +22,15 @@ from qingyi.activities.views.common import (
     org_from_request,
     period_from_request,
 )
-from qingyi.core import checkin, metrics, scoping
+from qingyi.core import checkin, metrics
 from qingyi.core.dbrouter import reporting
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
 from qingyi.core.periods import Period
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.people import masking
+from qingyi.people.models import Person
 
 try:  # the shared spreadsheet writer (formula-safe); a local fallback until it lands
     from qingyi.core.exports import write_xlsx, xlsx_response
@@ -206,8 +208,6 @@ def activity_detail(request, activity_pk: int):
 
 
 def _visible_people(user):
-    from qingyi.people.models import Person
-
     return Person.objects.filter(selectors.people_visible_q(user))
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from qingyi.core import scoping
 from qingyi.core.params import period_from_request
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import primary_organization

@@ -18,9 +18,10 @@ from qingyi.activities.views.common import (
     org_from_request,
     period_from_request,
 )
-from qingyi.core import metrics, scoping, workbooks
+from qingyi.core import metrics, workbooks
 from qingyi.core.forms import add_service_errors
-from qingyi.core.scoping import subtree_ids
+from qingyi.organizations import scoping
+from qingyi.organizations.scoping import subtree_ids
 
 FIGURES = ("activities.publications_by_category", "activities.publications_by_organization")
 

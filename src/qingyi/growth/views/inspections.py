@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import metrics, scoping
+from qingyi.core import metrics
 from qingyi.core.forms import add_service_errors
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.organizations.selectors import organizations_for
 from qingyi.people.models import Person

@@ -40,7 +40,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from qingyi.core import scoping, workbooks
+from qingyi.core import workbooks
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
 from qingyi.people.importing.reading import read_sheet
 from qingyi.people.importing.validation import CHUNK, Plan, plan_import

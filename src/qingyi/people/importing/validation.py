@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from qingyi.core import scoping, workbooks
+from qingyi.core import workbooks
+from qingyi.organizations import scoping
 from qingyi.organizations.models import Department, Organization
 from qingyi.people.importing.cells import ParsedRow, parse_rows
 from qingyi.people.importing.columns import COLUMN_BY_FIELD, COLUMNS, IDENTIFIER_FIELDS

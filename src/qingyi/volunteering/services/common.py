@@ -6,7 +6,8 @@ import logging
 
 from django.urls import reverse
 
-from qingyi.core import notifications, scoping
+from qingyi.core import notifications
+from qingyi.organizations import scoping
 from qingyi.volunteering.models import Shift
 
 logger = logging.getLogger("qingyi.volunteering")

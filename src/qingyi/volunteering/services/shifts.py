@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import scoping
+from qingyi.organizations import scoping
 from qingyi.volunteering.models import JoinMode, Post, Project, Qualification, Shift, ShiftSeries, Signup
 from qingyi.volunteering.services.common import CATEGORY_CANCELLED, MANAGE, _tell
 from qingyi.volunteering.services.signups import _promote_waiting, _when

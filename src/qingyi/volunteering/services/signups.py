@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import notifications, rules, scoping
+from qingyi.core import notifications, rules
 from qingyi.core.models import Notification
+from qingyi.organizations import scoping
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import JoinMode, Shift, Signup, Volunteer, VolunteerQualification
 from qingyi.volunteering.services.common import CATEGORY_DECISION, MANAGE, _tell

@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import rules, scoping
+from qingyi.core import rules
 from qingyi.core.text import fold_phone, phone_error
+from qingyi.organizations import scoping
 from qingyi.volunteering.models import Post, Project, Qualification, Volunteer, VolunteerQualification
 from qingyi.volunteering.services.common import MANAGE
 
