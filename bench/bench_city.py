@@ -5,12 +5,12 @@
 demo hospital's builder, 100 hospitals), the rest set-based in SQL (INSERT ... SELECT over
 generate_series, explicit ids so rows refer to each other by arithmetic, the big tables'
 secondary indexes dropped during the load and rebuilt after). Then the main pages and API
-lists as a hospital's committee admin, a branch admin and a city-wide admin (committee admin of
-all 100 hospitals), each on the primary and on the replica (the same request inside
+lists as a hospital's committee admin, a branch admin, a volunteer and a city-wide admin
+(committee admin of all 100 hospitals), each on the primary and on the replica (the same request inside
 ``reporting_read()`` for the replica), p50/p95 over ``--repeat`` runs, and EXPLAIN (ANALYZE,
 BUFFERS) of the slowest queries.
 
-    # a primary and a standby of your own (docs/scale.md shows how), then:
+    # a primary and a standby of your own (docs/scale.md, section 2, shows how), then:
     DATABASE_URL=postgres://postgres@127.0.0.1:55433/qingyi_city \\
         nice -n 15 .venv/bin/python bench/bench_city.py generate --fraction 1
     DATABASE_URL=postgres://postgres@127.0.0.1:55433/qingyi_city \\
