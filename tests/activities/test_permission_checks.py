@@ -307,3 +307,42 @@ def test_the_tiles_show_figures_only_with_the_right_to_see_figures(personas, log
     response = login(personas.admin_a).get(reverse("activities:tiles"))
     assert response.status_code == 200
     assert response.context["tiles"] == []
+
+
+def test_planning_an_activity_is_refused_without_the_right_to_manage(personas, login):
+    # views.activities.activity_create: require_perm(ACTIVITIES_MANAGE)
+    for user in (personas.member, personas.coordinator):
+        client = login(user)
+        assert client.get(reverse("activities:create")).status_code == 403
+        response = client.post(
+            reverse("activities:create"), {"kind": Activity.Kind.THEORY_STUDY, "title": "x"}
+        )
+        assert response.status_code == 403
+    assert not Activity.objects.exists()
+
+
+def test_the_detail_of_a_committee_activity_offers_a_branch_no_attendance(personas, login):
+    # views.activities.activity_detail: can_take_attendance = _can_take_attendance(user, activity)
+    committee = plan(personas.committee_admin, [personas.tree.committee], title="团委大会")
+    body = login(personas.admin_a).get(reverse("activities:detail", args=[committee.pk])).content.decode()
+    assert reverse("activities:attendance", args=[committee.pk]) not in body
+    body = (
+        login(personas.committee_admin)
+        .get(reverse("activities:detail", args=[committee.pk]))
+        .content.decode()
+    )
+    assert reverse("activities:attendance", args=[committee.pk]) in body
+
+
+def test_the_calendar_offers_planning_only_with_the_right_to_manage(personas, login, monkeypatch):
+    # views.planning.activity_calendar: can_create = has_perm(ACTIVITIES_MANAGE, org); pinned with
+    # a role that only reads activities (no role reads without managing today)
+    from qingyi.core import scoping as core_scoping
+
+    reader = core_scoping.ROLE_PERMISSIONS[core_scoping.Role.COORDINATOR] | {core_scoping.ACTIVITIES_VIEW}
+    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.COORDINATOR, frozenset(reader))
+    response = login(personas.coordinator).get(reverse("activities:calendar"))
+    assert response.status_code == 200
+    assert reverse("activities:create") not in response.content.decode()
+    body = login(personas.admin_a).get(reverse("activities:calendar")).content.decode()
+    assert reverse("activities:create") in body
