@@ -94,11 +94,8 @@ def _lock_volunteer(volunteer: Volunteer) -> None:
     already holds the database's write lock, so there is nothing to take.
     """
     if connection.features.has_select_for_update:
-        statement = (
-            f"SELECT 1 FROM {sql.table(Volunteer)} WHERE {sql.column(Volunteer, 'id')} = %s FOR NO KEY UPDATE"  # noqa: S608
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [volunteer.pk])
+        rows = Volunteer.objects.select_for_update(no_key=True).filter(pk=volunteer.pk).order_by()
+        list(rows.values_list("pk", flat=True))
 
 
 def _check_in_new(
