@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import checkin, history, rules, scoping, sql
+from qingyi.core import checkin, rules, scoping, sql
 from qingyi.core.models import Scan
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup, Volunteer
@@ -133,7 +133,9 @@ def _check_in_new(
         created_by=actor,
         reason=reason,
     )
-    history.save_with_history(record, user=actor, reason=reason or "check-in")
+    record._history_user = actor
+    record._change_reason = reason or "check-in"
+    record.save()
     if walk_in:
         return Scan.Result.CHECKED_IN, _("Checked in at %(time)s as a walk-in.") % {"time": _hhmm(at)}
     return Scan.Result.CHECKED_IN, _("Checked in at %(time)s.") % {"time": _hhmm(at)}
@@ -163,12 +165,9 @@ def _scan_on_record(record: ServiceRecord, *, shift: Shift, at: dt.datetime, act
     record.checked_in_at, record.checked_out_at = first, last
     record.recorded_hours = recorded_hours(shift, first, last)
     record.status = ServiceRecord.Status.RECORDED
-    history.save_with_history(
-        record,
-        user=actor,
-        reason=reason or "check-out",
-        update_fields=["checked_in_at", "checked_out_at", "recorded_hours", "status", "updated_at"],
-    )
+    record._history_user = actor
+    record._change_reason = reason or "check-out"
+    record.save(update_fields=["checked_in_at", "checked_out_at", "recorded_hours", "status", "updated_at"])
     return Scan.Result.CHECKED_OUT, _("Checked out at %(time)s: %(hours)s hours recorded.") % {
         "time": _hhmm(last),
         "hours": record.recorded_hours,
