@@ -15,14 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import checkin, rules, scoping, sql
+from qingyi.core import checkin, rules, scoping
 from qingyi.core.models import Scan
 from qingyi.volunteering import selectors
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup, Volunteer
@@ -54,35 +55,31 @@ def _hhmm(at: dt.datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
-@cache
-def _scan_state_sql(vendor: str) -> str:
-    """The statement of ``_scan_state`` for a database (built once)."""
-    r, s = ServiceRecord, Signup
-    return (
-        f"SELECT (SELECT {sql.column(r, 'id')} FROM {sql.table(r)} WHERE {sql.column(r, 'shift')} = %s"  # noqa: S608
-        f" AND {sql.column(r, 'volunteer')} = %s),"
-        f" (SELECT COUNT(*) FROM {sql.table(r)} WHERE {sql.column(r, 'volunteer')} = %s"
-        f" AND {sql.column(r, 'served_on')} = %s AND {sql.column(r, 'checked_in_at')} IS NOT NULL),"
-        f" (SELECT {sql.column(s, 'status')} FROM {sql.table(s)}"
-        f" WHERE {sql.column(s, 'shift')} = %s AND {sql.column(s, 'volunteer')} = %s)"
-    )
-
-
 def _scan_state(volunteer: Volunteer, shift: Shift) -> tuple[int | None, int, str | None]:
     """The volunteer's record of the shift (its id, None without one), their sign-ins on the
-    shift's day and the status of their sign-up to the shift (None without one), in one query.
-
-    Plain SQL on the check-in's hot path: the ORM's three subqueries cost more to compile than
-    the query costs to run.
-    """
-    day = connection.ops.adapt_datefield_value(served_on(shift))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _scan_state_sql(connection.vendor),
-            [shift.pk, volunteer.pk, volunteer.pk, day, shift.pk, volunteer.pk],
+    shift's day and the status of their sign-up to the shift (None without one), in one query."""
+    records = ServiceRecord.objects.order_by()
+    sign_ins = (
+        records.filter(volunteer_id=volunteer.pk, served_on=served_on(shift), checked_in_at__isnull=False)
+        .values("volunteer_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    state = (
+        Shift.objects.filter(pk=shift.pk)
+        .order_by()
+        .values_list(
+            Subquery(records.filter(shift_id=shift.pk, volunteer_id=volunteer.pk).values("pk")[:1]),
+            Coalesce(Subquery(sign_ins), 0),
+            Subquery(
+                Signup.objects.filter(shift_id=shift.pk, volunteer_id=volunteer.pk)
+                .order_by()
+                .values("status")[:1]
+            ),
         )
-        record_id, used, status = cursor.fetchone()
-    return record_id, int(used), status
+    )
+    record_id, used, status = state.get()
+    return record_id, used, status
 
 
 def _lock_volunteer(volunteer: Volunteer) -> None:
