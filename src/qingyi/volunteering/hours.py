@@ -18,14 +18,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingyi.core import checkin, rules, scoping
 from qingyi.core.models import Scan
-from qingyi.volunteering import selectors
+from qingyi.volunteering import scan_sql, selectors
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup, Volunteer
 from qingyi.volunteering.services import eligibility_errors
 
@@ -57,29 +55,9 @@ def _hhmm(at: dt.datetime) -> str:
 
 def _scan_state(volunteer: Volunteer, shift: Shift) -> tuple[int | None, int, str | None]:
     """The volunteer's record of the shift (its id, None without one), their sign-ins on the
-    shift's day and the status of their sign-up to the shift (None without one), in one query."""
-    records = ServiceRecord.objects.order_by()
-    sign_ins = (
-        records.filter(volunteer_id=volunteer.pk, served_on=served_on(shift), checked_in_at__isnull=False)
-        .values("volunteer_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    state = (
-        Shift.objects.filter(pk=shift.pk)
-        .order_by()
-        .values_list(
-            Subquery(records.filter(shift_id=shift.pk, volunteer_id=volunteer.pk).values("pk")[:1]),
-            Coalesce(Subquery(sign_ins), 0),
-            Subquery(
-                Signup.objects.filter(shift_id=shift.pk, volunteer_id=volunteer.pk)
-                .order_by()
-                .values("status")[:1]
-            ),
-        )
-    )
-    record_id, used, status = state.get()
-    return record_id, used, status
+    shift's day and the status of their sign-up to the shift (None without one), in one query
+    (plain SQL: ``scan_sql.scan_state``)."""
+    return scan_sql.scan_state(volunteer_id=volunteer.pk, shift_id=shift.pk, day=served_on(shift))
 
 
 def _lock_volunteer(volunteer: Volunteer) -> None:
@@ -130,9 +108,7 @@ def _check_in_new(
         created_by=actor,
         reason=reason,
     )
-    record._history_user = actor
-    record._change_reason = reason or "check-in"
-    record.save()
+    scan_sql.save_with_history(record, user=actor, reason=reason or "check-in")
     if walk_in:
         return Scan.Result.CHECKED_IN, _("Checked in at %(time)s as a walk-in.") % {"time": _hhmm(at)}
     return Scan.Result.CHECKED_IN, _("Checked in at %(time)s.") % {"time": _hhmm(at)}
@@ -162,9 +138,12 @@ def _scan_on_record(record: ServiceRecord, *, shift: Shift, at: dt.datetime, act
     record.checked_in_at, record.checked_out_at = first, last
     record.recorded_hours = recorded_hours(shift, first, last)
     record.status = ServiceRecord.Status.RECORDED
-    record._history_user = actor
-    record._change_reason = reason or "check-out"
-    record.save(update_fields=["checked_in_at", "checked_out_at", "recorded_hours", "status", "updated_at"])
+    scan_sql.save_with_history(
+        record,
+        user=actor,
+        reason=reason or "check-out",
+        update_fields=["checked_in_at", "checked_out_at", "recorded_hours", "status", "updated_at"],
+    )
     return Scan.Result.CHECKED_OUT, _("Checked out at %(time)s: %(hours)s hours recorded.") % {
         "time": _hhmm(last),
         "hours": record.recorded_hours,

@@ -32,6 +32,7 @@ from django.utils import timezone
 from qingyi.core import rules, scoping
 from qingyi.core.periods import Period, day_bounds
 from qingyi.people import masking
+from qingyi.volunteering import scan_sql
 from qingyi.volunteering.models import (
     Certificate,
     JoinMode,
@@ -182,33 +183,16 @@ def shifts_visible_to(volunteer: Volunteer) -> QuerySet[Shift]:
 
 def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
     """The volunteer record of the login scanning a shift's code and the shift, if they may see
-    it: (None, None) when the user is no volunteer, (volunteer, None) when there is no such shift
-    or it is not theirs to see. The shift carries what ``hours.shift_scan`` reads and its
-    project's organisation path (``project_visible_to`` decides in Python); its other fields are
-    deferred (read on first use)."""
-    volunteer = volunteer_of(user)
-    if volunteer is None:
+    it, in one narrow query (plain SQL: ``scan_sql.scan_parties``): (None, None) when the user is
+    no volunteer, (volunteer, None) when there is no such shift or it is not theirs to see. The
+    shift carries what ``hours.shift_scan`` reads and its project's organisation path
+    (``project_visible_to`` decides in Python); its other fields are deferred."""
+    if not getattr(user, "is_authenticated", False):
         return None, None
-    shifts = (
-        Shift.objects.select_related("project__organization")
-        .only(*SCAN_SHIFT_FIELDS)
-        .filter(pk=shift_pk)
-        .order_by()
-    )
-    shift = next(iter(shifts[:1]), None)
-    if shift is None or not project_visible_to(volunteer, shift.project):
+    volunteer, shift = scan_sql.scan_parties(user_id=user.pk, shift_pk=shift_pk)
+    if volunteer is None or shift is None or not project_visible_to(volunteer, shift.project):
         return volunteer, None
     return volunteer, shift
-
-
-# What a scan reads of the shift (``hours.shift_scan``, ``hours._record_scan``).
-SCAN_SHIFT_FIELDS = (
-    "start",
-    "end",
-    "cancelled_at",
-    "insurance_required",
-    "project__organization__path",
-)
 
 
 def shifts_open_for(volunteer: Volunteer, *, now: dt.datetime | None = None) -> QuerySet[Shift]:
