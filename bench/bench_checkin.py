@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_checkin.py                  # SQLite, then PostgreSQL
     .venv/bin/python bench/bench_checkin.py --db sqlite --volunteers 320
+    .venv/bin/python bench/bench_checkin.py --against /tmp/old   # this code against another
 
 For each database it builds a throwaway one — a SQLite file in a temporary folder, or a fresh
 PostgreSQL database ``qingyi_bench_<pid>`` on postgres://postgres@127.0.0.1:5432, dropped at
@@ -29,6 +30,16 @@ Beside the gunicorn figures: the CPU time of one floor request, check-in and che
 at a time in-process (no server, no contention: what the code costs), and on PostgreSQL the
 sessions waiting on a lock during each phase, sampled from pg_stat_activity / pg_locks (what
 the contention costs). ``--profile`` instead runs the scans in-process under cProfile.
+
+``--against DIR`` compares two versions of the code in one run: DIR is another checkout of the
+project (``git archive <commit> | tar -x -C DIR``; the same models and migrations). A second
+gunicorn serves DIR's code (DIR/src; the benchmark's own files from here) over the same
+database, and each round sends half of its floor writes then half of its check-ins to this
+code's server, the other halves to DIR's (in turn first and second), so that both codes meet the
+same load in phases of the same size; the table shows both rows against the floor ("check-in B"
+is DIR's code). Use twice the volunteers (e.g. 1280) for phases as large as without it. Swap the
+two (run from DIR ``--against`` this one) and take the geometric mean of the two ratios: it
+cancels what favours either seat.
 
 Errors are any unexpected status or answer, "database is locked" anywhere, and tracebacks in
 gunicorn's log. The client threads share the machine's cores with gunicorn (and, here, with
@@ -322,7 +333,7 @@ def count_queries(world: dict, show: bool) -> dict:
     return result
 
 
-def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(port: int, log: Path, src: Path = ROOT / "src") -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -332,7 +343,7 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
         f"--workers={WORKERS}",
         "--worker-class=gthread",
         f"--threads={THREADS}",
-        f"--pythonpath={ROOT / 'src'},{ROOT}",
+        f"--pythonpath={src},{ROOT}",
         f"--chdir={ROOT}",
         "--timeout=120",
         "--backlog=512",
@@ -552,6 +563,11 @@ def child(args) -> dict:
     port = free_port()
     log = Path(args.workdir) / f"gunicorn-{vendor}.log"
     server = start_gunicorn(port, log)
+    servers = [server]
+    if args.against:
+        port_b = free_port()
+        log_b = Path(args.workdir) / f"gunicorn-{vendor}-against.log"
+        servers.append(start_gunicorn(port_b, log_b, Path(args.against) / "src"))
     scan_path = f"/volunteering/shifts/{shift.pk}/scan/"
     deadline = time.monotonic() + args.max_seconds
     try:
@@ -624,7 +640,11 @@ def child(args) -> dict:
             (sessions[names[n + i]], f"warm-{uuid.uuid4()}", "checked_out" if (n + i) % 2 else "checked_in")
             for i in range(WARMUP)
         ]
-        run_phase(port, "scan", spread(warm, 8), deadline, scan)
+        if not args.against:
+            run_phase(port, "scan", spread(warm, 8), deadline, scan)
+        else:  # half of the warm-up volunteers for each code's workers
+            run_phase(port, "scan", spread(warm[: WARMUP // 2], 4), deadline, scan)
+            run_phase(port_b, "scan", spread(warm[WARMUP // 2 :], 4), deadline, scan)
 
         # 2. Floor and check-in, alternating in rounds so that load drift hits both alike.
         items = [
@@ -633,18 +653,42 @@ def child(args) -> dict:
         ]
         floors = [(sessions[names[i]], f"floor-{uuid.uuid4()}", None) for i in range(n)]
         phases: dict[str, list[Phase]] = {"floor": [], "scan": []}
+        if args.against:
+            phases["scan_b"] = []
         size = -(-n // ROUNDS)
         locks = LockSampler(os.environ.get("DATABASE_URL") if vendor == "postgresql" else None)
         for r in range(ROUNDS):
             part = slice(r * size, (r + 1) * size)
-            phases["floor"].append(
-                locks.run(
-                    "floor", lambda p=part: run_phase(port, "floor", spread(floors[p]), deadline, floor)
+            if not args.against:
+                phases["floor"].append(
+                    locks.run(
+                        "floor", lambda p=part: run_phase(port, "floor", spread(floors[p]), deadline, floor)
+                    )
                 )
-            )
-            phases["scan"].append(
-                locks.run("scan", lambda p=part: run_phase(port, "scan", spread(items[p]), deadline, scan))
-            )
+                phases["scan"].append(
+                    locks.run(
+                        "scan", lambda p=part: run_phase(port, "scan", spread(items[p]), deadline, scan)
+                    )
+                )
+                continue
+            # Half of the round's scans to each code, in turn first and second, each after as many
+            # floor writes on the same server: phases of the same size (their ramp and tail weigh
+            # alike), both servers' workers equally busy (with every floor write on the first
+            # server, the first seat won by 5-10 % in swapped pairs).
+            order = [("scan", port, 0), ("scan_b", port_b, 1)]
+            for key, where, half in order if r % 2 == 0 else order[::-1]:
+                some_floors, some_scans = floors[part][half::2], items[part][half::2]
+                phases["floor"].append(
+                    locks.run(
+                        "floor",
+                        lambda w=where, x=some_floors: run_phase(w, "floor", spread(x), deadline, floor),
+                    )
+                )
+                phases[key].append(
+                    locks.run(
+                        key, lambda w=where, x=some_scans: run_phase(w, "scan", spread(x), deadline, scan)
+                    )
+                )
         report["locks"] = locks.summary()
         report["lock_kinds"] = sorted(locks.kinds.items(), key=lambda kv: -kv[1])[:4]
         report["load"].append(loadavg())
@@ -673,11 +717,12 @@ def child(args) -> dict:
             phases["signup"] = [run_phase(port, "signup", spread(who, signups), deadline, sign_up)]
         report["load"].append(loadavg())
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in servers:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
     # Figures.
     for kind, runs in phases.items():
@@ -731,6 +776,8 @@ def child(args) -> dict:
         )
     report["checks"] = {k: list(v) for k, v in checks.items()}
     text = log.read_text(errors="replace")
+    if args.against:
+        text += log_b.read_text(errors="replace")
     report["log"] = {
         "database is locked": text.count("database is locked"),
         "Traceback": text.count("Traceback"),
@@ -793,6 +840,8 @@ def run_child(db: str, args, workdir: Path) -> dict | None:
     ]
     if args.show_queries:
         command.append("--show-queries")
+    if args.against:
+        command.append(f"--against={Path(args.against).resolve()}")
     if args.profile:
         command.append("--profile")
     try:
@@ -824,6 +873,7 @@ def print_table(reports: list[dict]) -> None:
                 "scan",
                 f"{r['queries']['check-in']['queries']}/{r['queries']['check-out']['queries']}",
             ),
+            ("check-in B", "scan_b", ""),
             ("replay", "replay", ""),
             ("sign-up", "signup", ""),
         ]
@@ -831,7 +881,11 @@ def print_table(reports: list[dict]) -> None:
             if key not in r:
                 continue
             row = r[key]
-            ratio = f"{row['rps'] / floor['rps']:.2f}" if key in ("scan", "replay") and floor["rps"] else ""
+            ratio = (
+                f"{row['rps'] / floor['rps']:.2f}"
+                if key in ("scan", "scan_b", "replay") and floor["rps"]
+                else ""
+            )
             print(
                 f"{name:<16}{label:<10}{row['n']:>6}{row['errors']:>8}{row['rps']:>9.1f}{row['p50']:>9.1f}"
                 f"{row['p99']:>9.1f}{queries!s:>9}{ratio:>9}"
@@ -854,7 +908,14 @@ def print_table(reports: list[dict]) -> None:
             f"{2 * cpu['floor'] / (cpu['check-in'] + cpu['check-out']):.2f}"
         )
         print(f"  load average (1/5/15 min) at start, after check-in, at end: {' · '.join(r['load'])}")
-        for key in ("floor", "scan", "replay", "signup"):
+        if "scan_b" in r:
+            b = r["scan_b"]
+            print(
+                f"  against: check-in B (the other code) {b['rps']:.1f} req/s = "
+                f"{b['rps'] / floor['rps']:.2f} × floor; this code / B = {scan['rps'] / b['rps']:.2f}"
+                f" (p50 {scan['p50'] / b['p50']:.2f} × B's)"
+            )
+        for key in ("floor", "scan", "scan_b", "replay", "signup"):
             if key in r and (r[key]["first_errors"] or r[key]["reconnects"]):
                 print(f"  {key}: errors {r[key]['first_errors']}, reconnects {r[key]['reconnects']}")
         for kind, lock in r.get("locks", {}).items():
@@ -892,6 +953,11 @@ def main(argv: list[str] | None = None) -> int:
         "--profile",
         action="store_true",
         help="instead: in one process, serial requests (no server): CPU cost of a check-in and its profile",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="another checkout of the project: half of the check-ins run its code, in the same run",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

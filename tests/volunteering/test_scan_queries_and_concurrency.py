@@ -69,6 +69,8 @@ def test_one_check_in_and_one_check_out_run_a_fixed_small_number_of_queries(vwor
         answer = client.post(url, check_in | {"client_id": "in"})
     assert answer.json()["result"] == "checked_in", answer.json()
     assert _statements(ins) == CHECK_IN_QUERIES + lock, [q["sql"] for q in ins]
+    # The volunteer's row lock does not block the rows that reference it (sign-ups, records).
+    assert sum("FOR NO KEY UPDATE" in q["sql"] for q in ins.captured_queries) == lock
 
     with CaptureQueriesContext(connection) as outs:
         answer = client.post(url, check_out | {"client_id": "out"})

@@ -18,17 +18,14 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import cast
 
 import segno
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Field
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import sql
 from qingyi.core.models import Scan
 
 WINDOW_SECONDS = 60
@@ -108,23 +105,6 @@ def _replay(*, client_id: str, subject: str, user) -> ScanOutcome | None:
     return ScanOutcome(result, message, replayed=True)
 
 
-@cache
-def _insert_scan_sql(vendor: str, names: tuple[str, ...]) -> str:
-    """The INSERT of a Scan row with the fields ``names`` (built once per database)."""
-    columns = ", ".join(sql.column(Scan, name) for name in names)
-    return f"INSERT INTO {sql.table(Scan)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
-
-
-def _insert_scan(**values) -> None:
-    """INSERT one Scan row: each value prepared by its field as the ORM prepares it, without the
-    ORM's instance and compiler (a check-in's hot path; a duplicate client id raises
-    IntegrityError all the same)."""
-    fields = [cast(Field, Scan._meta.get_field(name)) for name in values]  # concrete fields only
-    params = [f.get_db_prep_save(value, connection) for f, value in zip(fields, values.values(), strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_scan_sql(connection.vendor, tuple(values)), params)
-
-
 def scan_accept(
     *,
     subject: str,
@@ -193,12 +173,11 @@ def _accept_new(
     try:
         with transaction.atomic():
             result, message = handler(at)
-            _insert_scan(
+            Scan.objects.create(
                 client_id=client_id,
                 subject=subject,
                 user_id=user.pk,
                 scanned_at=at,
-                received_at=now,
                 offline=offline,
                 result=result,
                 message=message,

@@ -10,10 +10,7 @@ sign-ups and records only.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -26,11 +23,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from qingyi.core import sql
 from qingyi.core.periods import day_bounds
 from qingyi.organizations import scoping
-from qingyi.organizations.models import Organization
 from qingyi.people import masking
+from qingyi.volunteering import scan_sql
 from qingyi.volunteering.models import (
     JoinMode,
     Project,
@@ -177,95 +173,16 @@ def shifts_visible_to(volunteer: Volunteer) -> QuerySet[Shift]:
     )
 
 
-# A scan — 45 phones at a shift's start, each a request — reads the volunteer and the shift by
-# their keys in one query, narrowed to what it needs (anything else is loaded on first use, as a
-# deferred field). Plain SQL through ``Model.objects.raw`` (the fields' converters still apply):
-# the ORM's compiler costs several times what this one-row query costs to run.
-
-
-def _loaded(model, beside, **values):
-    """An instance of ``model`` as loaded from the database with only ``values`` (its other fields
-    deferred: read on first use, never a blank default), from the query that loaded ``beside``."""
-    # ``from_db`` takes the values in the model's field order.
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(beside._state.db, names, [values[name] for name in names])
-
-
-def _converted(model, name: str, value):
-    """A value of ``model.name`` read by plain SQL, as the ORM would give it (SQLite returns
-    datetimes as text and booleans as integers)."""
-    field = model._meta.get_field(name)
-    column = field.get_col(model._meta.db_table)
-    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-        value = convert(value, column, connection)
-    return value
-
-
-@cache
-def _scan_parties_sql(vendor: str) -> str:
-    """The statement of ``scan_parties`` for a database (built once: its identifiers come from
-    the models' metadata)."""
-    v, s, p, o = Volunteer, Shift, Project, Organization
-    volunteer_columns = [
-        sql.column(v, name, "v")
-        for name in (
-            "id",
-            "status",
-            "insurance_from",
-            "insurance_until",
-            "no_shows_cleared_at",
-            "organization",
-        )
-    ]
-    shift_columns = [
-        f"{sql.column(s, name, 's')} AS shift_{name}"
-        for name in ("id", "start", "end", "cancelled_at", "insurance_required", "project")
-    ]
-    return (
-        f"SELECT {', '.join(volunteer_columns)}, {sql.column(o, 'path', 'vo')} AS organization_path,"  # noqa: S608
-        f" {', '.join(shift_columns)}, {sql.column(p, 'organization', 'p')} AS shift_organization,"
-        f" {sql.column(o, 'path', 'po')} AS shift_organization_path"
-        f" FROM {sql.table(v)} v INNER JOIN {sql.table(o)} vo ON vo.id = {sql.column(v, 'organization', 'v')}"
-        f" LEFT JOIN {sql.table(s)} s ON {sql.column(s, 'id', 's')} = %s"
-        f" LEFT JOIN {sql.table(p)} p ON p.id = {sql.column(s, 'project', 's')}"
-        f" LEFT JOIN {sql.table(o)} po ON po.id = {sql.column(p, 'organization', 'p')}"
-        f" WHERE {sql.column(v, 'user', 'v')} = %s"
-    )
-
-
 def scan_parties(user, shift_pk: int) -> tuple[Volunteer | None, Shift | None]:
     """The volunteer record of the login scanning a shift's code and the shift, if they may see
-    it, in one narrow query: (None, None) when the user is no volunteer, (volunteer, None) when
-    there is no such shift or it is not theirs to see. The shift carries what ``hours.shift_scan``
-    reads and its project's organisation path (``project_visible_to`` decides in Python)."""
+    it, in one narrow query (plain SQL: ``scan_sql.scan_parties``): (None, None) when the user is
+    no volunteer, (volunteer, None) when there is no such shift or it is not theirs to see. The
+    shift carries what ``hours.shift_scan`` reads and its project's organisation path
+    (``project_visible_to`` decides in Python); its other fields are deferred."""
     if not getattr(user, "is_authenticated", False):
         return None, None
-    rows = list(Volunteer.objects.raw(_scan_parties_sql(connection.vendor), [shift_pk, user.pk]))
-    if not rows:
-        return None, None
-    volunteer = rows[0]
-    # The raw query's extra columns (organization_path, shift_*) are no model fields.
-    raw: Any = volunteer
-    volunteer.organization = _loaded(
-        Organization, volunteer, id=volunteer.organization_id, path=raw.organization_path
-    )
-    if raw.shift_id is None:
-        return volunteer, None
-    shift = _loaded(
-        Shift,
-        volunteer,
-        id=raw.shift_id,
-        start=_converted(Shift, "start", raw.shift_start),
-        end=_converted(Shift, "end", raw.shift_end),
-        cancelled_at=_converted(Shift, "cancelled_at", raw.shift_cancelled_at),
-        insurance_required=_converted(Shift, "insurance_required", raw.shift_insurance_required),
-        project_id=raw.shift_project,
-    )
-    shift.project = _loaded(Project, volunteer, id=raw.shift_project, organization_id=raw.shift_organization)
-    shift.project.organization = _loaded(
-        Organization, volunteer, id=raw.shift_organization, path=raw.shift_organization_path
-    )
-    if not project_visible_to(volunteer, shift.project):
+    volunteer, shift = scan_sql.scan_parties(user_id=user.pk, shift_pk=shift_pk)
+    if volunteer is None or shift is None or not project_visible_to(volunteer, shift.project):
         return volunteer, None
     return volunteer, shift
 

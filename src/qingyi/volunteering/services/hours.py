@@ -15,17 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingyi.core import checkin, history, rules, sql
+from qingyi.core import checkin, rules
 from qingyi.core.models import Scan
 from qingyi.organizations import scoping
-from qingyi.volunteering import selectors
+from qingyi.volunteering import scan_sql, selectors
 from qingyi.volunteering.models import ServiceRecord, Shift, Signup, Volunteer
 from qingyi.volunteering.services.signups import eligibility_errors
 
@@ -55,35 +54,11 @@ def _hhmm(at: dt.datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
-@cache
-def _scan_state_sql(vendor: str) -> str:
-    """The statement of ``_scan_state`` for a database (built once)."""
-    r, s = ServiceRecord, Signup
-    return (
-        f"SELECT (SELECT {sql.column(r, 'id')} FROM {sql.table(r)} WHERE {sql.column(r, 'shift')} = %s"  # noqa: S608
-        f" AND {sql.column(r, 'volunteer')} = %s),"
-        f" (SELECT COUNT(*) FROM {sql.table(r)} WHERE {sql.column(r, 'volunteer')} = %s"
-        f" AND {sql.column(r, 'served_on')} = %s AND {sql.column(r, 'checked_in_at')} IS NOT NULL),"
-        f" (SELECT {sql.column(s, 'status')} FROM {sql.table(s)}"
-        f" WHERE {sql.column(s, 'shift')} = %s AND {sql.column(s, 'volunteer')} = %s)"
-    )
-
-
 def _scan_state(volunteer: Volunteer, shift: Shift) -> tuple[int | None, int, str | None]:
     """The volunteer's record of the shift (its id, None without one), their sign-ins on the
-    shift's day and the status of their sign-up to the shift (None without one), in one query.
-
-    Plain SQL on the check-in's hot path: the ORM's three subqueries cost more to compile than
-    the query costs to run.
-    """
-    day = connection.ops.adapt_datefield_value(served_on(shift))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _scan_state_sql(connection.vendor),
-            [shift.pk, volunteer.pk, volunteer.pk, day, shift.pk, volunteer.pk],
-        )
-        record_id, used, status = cursor.fetchone()
-    return record_id, int(used), status
+    shift's day and the status of their sign-up to the shift (None without one), in one query
+    (plain SQL: ``scan_sql.scan_state``)."""
+    return scan_sql.scan_state(volunteer_id=volunteer.pk, shift_id=shift.pk, day=served_on(shift))
 
 
 def _lock_volunteer(volunteer: Volunteer) -> None:
@@ -95,11 +70,8 @@ def _lock_volunteer(volunteer: Volunteer) -> None:
     already holds the database's write lock, so there is nothing to take.
     """
     if connection.features.has_select_for_update:
-        statement = (
-            f"SELECT 1 FROM {sql.table(Volunteer)} WHERE {sql.column(Volunteer, 'id')} = %s FOR NO KEY UPDATE"  # noqa: S608
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [volunteer.pk])
+        rows = Volunteer.objects.select_for_update(no_key=True).filter(pk=volunteer.pk).order_by()
+        list(rows.values_list("pk", flat=True))
 
 
 def _check_in_new(
@@ -137,7 +109,7 @@ def _check_in_new(
         created_by=actor,
         reason=reason,
     )
-    history.save_with_history(record, user=actor, reason=reason or "check-in")
+    scan_sql.save_with_history(record, user=actor, reason=reason or "check-in")
     if walk_in:
         return Scan.Result.CHECKED_IN, _("Checked in at %(time)s as a walk-in.") % {"time": _hhmm(at)}
     return Scan.Result.CHECKED_IN, _("Checked in at %(time)s.") % {"time": _hhmm(at)}
@@ -167,7 +139,7 @@ def _scan_on_record(record: ServiceRecord, *, shift: Shift, at: dt.datetime, act
     record.checked_in_at, record.checked_out_at = first, last
     record.recorded_hours = recorded_hours(shift, first, last)
     record.status = ServiceRecord.Status.RECORDED
-    history.save_with_history(
+    scan_sql.save_with_history(
         record,
         user=actor,
         reason=reason or "check-out",
