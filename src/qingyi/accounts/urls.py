@@ -5,7 +5,7 @@ from qingyi.accounts import views
 from qingyi.accounts.forms import LoginForm
 
 # The ``accounts`` namespace also holds the pages where logins meet the roster
-# (people/views_logins.py: ``accounts:profile``, ``accounts:role_list`` ...), which stand above
+# (people/views/logins.py: ``accounts:profile``, ``accounts:role_list`` ...), which stand above
 # accounts: the project's URLconf (qingyi/urls.py) puts both lists under the one namespace.
 urlpatterns = [
     path(

@@ -3,7 +3,7 @@ from django.urls import path
 from qingyi.organizations import views
 
 # The ``organizations`` namespace also holds the cadre pages that choose people
-# (people/views_cadres.py: ``organizations:election_new``, ``organizations:position_new``),
+# (people/views/cadres.py: ``organizations:election_new``, ``organizations:position_new``),
 # which stand above organizations: the project's URLconf puts both lists under the namespace.
 urlpatterns = [
     path("", views.tree, name="tree"),
