@@ -5,14 +5,14 @@ from qingyi.accounts import urls as accounts_urls
 from qingyi.api.api import api
 from qingyi.core import urls as core_urls
 from qingyi.organizations import urls as organizations_urls
-from qingyi.organizations import views_dashboard
+from qingyi.organizations.views import dashboard
 from qingyi.people.views import cadres, logins
 
 # The ``core`` namespace: the dashboard (organizations, which reads the organisation tree) and
 # core's own pages. Core imports no app above it, so the two lists meet here.
 core_patterns = [
-    path("", views_dashboard.home, name="home"),
-    path("metrics/<str:name>/", views_dashboard.metric_detail, name="metric_detail"),
+    path("", dashboard.home, name="home"),
+    path("metrics/<str:name>/", dashboard.metric_detail, name="metric_detail"),
     *core_urls.urlpatterns,
 ]
 
