@@ -93,6 +93,10 @@ class Site:
     outcome: str = ""  # killed / survived / not covered / timeout / error
     seconds: float = 0.0
     killer: str = ""
+    # The enclosing function (qualified name) and a hash of its source: a site whose function
+    # is unchanged is the same mutant wherever the function now lives (--carry-over).
+    function: str = ""
+    function_hash: str = ""
 
     @property
     def statement(self) -> bool:
@@ -147,7 +151,48 @@ def _raises_permission_denied(node: ast.Raise) -> bool:
     )
 
 
+def _functions(tree: ast.AST, source: str) -> list[tuple[int, int, str, str]]:
+    """(first line, last line, qualified name, source hash) of every def, innermost last."""
+    import hashlib
+
+    found: list[tuple[int, int, str, str]] = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}{child.name}"
+                if not isinstance(child, ast.ClassDef):
+                    text = ast.get_source_segment(source, child) or ""
+                    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+                    found.append((child.lineno, child.end_lineno or child.lineno, name, digest))
+                visit(child, name + ".")
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return found
+
+
+def _enclosing(functions: list[tuple[int, int, str, str]], line: int) -> tuple[str, str]:
+    inside = [f for f in functions if f[0] <= line <= f[1]]
+    if not inside:
+        return "", ""
+    _first, _last, name, digest = max(inside, key=lambda f: f[0])
+    return name, digest
+
+
 def find_sites(tree_root: Path) -> list[Site]:
+    sites = find_sites_unlabelled(tree_root)
+    by_path: dict[str, list[tuple[int, int, str, str]]] = {}
+    for site in sites:
+        if site.path not in by_path:
+            source = (tree_root / site.path).read_text(encoding="utf-8")
+            by_path[site.path] = _functions(ast.parse(source), source)
+        site.function, site.function_hash = _enclosing(by_path[site.path], site.line)
+    return sites
+
+
+def find_sites_unlabelled(tree_root: Path) -> list[Site]:
     sites = []
     for file in sorted((tree_root / SRC).rglob("*.py")):
         rel = file.relative_to(tree_root)
@@ -400,6 +445,12 @@ def main() -> None:
         action="store_true",
         help="keep the last report's results and run only the sites it does not hold",
     )
+    parser.add_argument(
+        "--carry-over",
+        type=Path,
+        help="an earlier work directory (its report and tree): a site killed there whose enclosing"
+        " function is unchanged, wherever it now lives, stays killed and is not run again",
+    )
     parser.add_argument("--timeout", type=int, default=600, help="seconds per mutant")
     parser.add_argument("--nice", type=int, default=0, help="niceness of the test runs")
     args = parser.parse_args()
@@ -429,6 +480,31 @@ def main() -> None:
             print(f"{site.where:55} {site.name:28} → {site.replacement[:60]}")
         print(f"{len(sites)} call sites")
         return
+
+    if args.carry_over:
+        old_report = json.loads((args.carry_over / "mutation-report.json").read_text())
+        old_sites = {(s.path, s.text): s for s in find_sites(args.carry_over / "tree")}
+        outcomes: dict[tuple[str, str, str], set[str]] = {}
+        entries: dict[tuple[str, str, str], dict] = {}
+        for entry in old_report:
+            if entry["outcome"] != "killed":
+                continue  # run again: a test may have been added since
+            old = old_sites.get((entry["path"], entry["text"]))
+            if old is None or not old.function:
+                continue
+            key = (old.function, old.function_hash, old.text)
+            outcomes.setdefault(key, set()).add(entry["outcome"])
+            entries[key] = entry | {"function": old.function, "function_hash": old.function_hash}
+        carried, to_run = [], []
+        for site in sites:
+            key = (site.function, site.function_hash, site.text)
+            if len(outcomes.get(key, ())) == 1:
+                carried.append(entries[key] | {"path": site.path, "line": site.line})
+            else:
+                to_run.append(site)
+        kept = carried
+        sites = to_run
+        print(f"carried over from {args.carry_over}: {len(kept)} sites; {len(sites)} to run")
 
     workdir: Path = args.workdir
     workdir.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ import re
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -29,11 +30,13 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from qingyi.accounts.models import User  # noqa: E402
-from qingyi.core import checkin  # noqa: E402
+from qingyi.core import checkin, dbrouter  # noqa: E402
 from qingyi.core.models import Notification  # noqa: E402
 from qingyi.demo.hospital import DEMO_PASSWORD  # noqa: E402
 from qingyi.ops import queues  # noqa: E402
@@ -110,7 +113,7 @@ def endpoints(proxy: str, apps: list[str]) -> None:
     step("metrics: on each app server from loopback; 403 when relayed, 404 through nginx")
 
 
-def journey(proxy: str, apps: list[str]) -> None:
+def journey(proxy: str, apps: list[str]) -> tuple[Browser, ServiceRecord]:
     coordinator = User.objects.get(username="coordinator")
     member_login = User.objects.get(username="member")
     project = Project.objects.filter(archived_at__isnull=True).order_by("pk").first()
@@ -199,6 +202,125 @@ def journey(proxy: str, apps: list[str]) -> None:
     wanted = {base.removeprefix("http://") for base in apps}
     check(wanted <= UPSTREAMS, f"nginx used {sorted(UPSTREAMS)}, expected both of {sorted(wanted)}")
     step(f"nginx spread the requests over both app servers: {sorted(UPSTREAMS)}")
+    return manager, record
+
+
+def standby_sql(sql: str, params=()):
+    with connections[dbrouter.REPLICA].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def wait_until(seconds: float, what: str, condition) -> float:
+    """Poll ``condition`` until true; return the seconds it took."""
+    started = time.monotonic()
+    while not condition():
+        check(time.monotonic() - started < seconds, f"timed out after {seconds}s waiting for {what}")
+        time.sleep(0.005)
+    return time.monotonic() - started
+
+
+def caught_up() -> bool:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        (primary,) = cursor.fetchone()
+    return standby_sql("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [primary])[0]
+
+
+def export_hours(browser: Browser, volunteer) -> float:
+    """The volunteer's hours this year in the hours export as the browser downloads it now."""
+    response = browser.request("GET", "/volunteering/manage/hours/export/")
+    check(response.status_code == 200, f"hours export: {response.status_code}")
+    rows = load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True)
+    # (name, kind, organisation, phone (masked), status, hours, services, people served)
+    hours = [row[5] for row in rows if row[0] == volunteer.name]
+    check(len(hours) == 1, f"hours export: {len(hours)} rows of {volunteer.name}")
+    return round(float(hours[0]), 2)
+
+
+def replica(proxy: str, apps: list[str], manager: Browser, record: ServiceRecord) -> None:
+    """The read replica: streaming, reports served from it, writes on the primary, the lag
+    fallback (replay paused: stale within the limit, the primary past it), read-after-write."""
+    check(standby_sql("SELECT pg_is_in_recovery()")[0], "the replica is not a hot standby")
+    for base in [proxy, *apps]:
+        body = httpx.get(base + "/ready/", timeout=10).json()["replica"]
+        check(body["status"] == "ok" and body["serving_reports"], f"{base}/ready/ replica: {body}")
+    step(f"replica in /ready/ on every server: reachable, lag {body['lag_seconds']} s, serving reports")
+
+    # Replication delay: a row written on the primary, polled on the standby every 5 ms.
+    delays = []
+    for _ in range(5):
+        title = f"replication probe {uuid.uuid4().hex}"
+        Notification.objects.create(recipient=User.objects.get(username="member"), title=title)
+        delays.append(
+            wait_until(
+                10,
+                "the probe on the standby",
+                lambda title=title: standby_sql(
+                    "SELECT count(*) FROM core_notification WHERE title = %s", [title]
+                )[0],
+            )
+        )
+    delays_ms = ", ".join(f"{d * 1000:.0f}" for d in delays)
+    step(f"a row written on the primary was on the standby after {delays_ms} ms (5 probes)")
+
+    # Read-after-write: the verification (a write) pinned the manager's browser to the primary.
+    check(dbrouter.PIN_COOKIE in manager.client.cookies, "no pin cookie after the verification")
+    manager.client.cookies.delete(dbrouter.PIN_COOKIE)  # as when REPLICA_PIN_SECONDS have passed
+
+    volunteer = record.volunteer
+    record.refresh_from_db()
+    check(record.verified_hours == Decimal("2.5"), f"the member's hours: {record.verified_hours}")
+    wait_until(10, "the standby to catch up", caught_up)
+    before = export_hours(manager, volunteer)
+    after = round(before + 4.75, 2)  # the record's 2.5 h corrected to 7.25 h
+    # The lag counts from the last transaction the standby replayed: make that one now.
+    Notification.objects.create(recipient=User.objects.get(username="member"), title="replica lag probe")
+    wait_until(10, "the standby to catch up", caught_up)
+    with connections[dbrouter.REPLICA].cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    try:
+        paused = time.monotonic()
+        ServiceRecord.objects.filter(pk=record.pk).update(verified_hours=Decimal("7.25"))
+        seen = export_hours(manager, volunteer)
+        stale_after = time.monotonic() - paused
+        check(seen == before, f"export while the replica lags {stale_after:.1f} s: {seen} h, not {before} h")
+        for path in (
+            "/volunteering/figures/",
+            "/volunteering/figures/export/",
+            "/volunteering/manage/hours/",
+        ):
+            response = manager.request("GET", path)
+            check(response.status_code == 200, f"{path} with the replica paused: {response.status_code}")
+        step(
+            f"replay paused, 2.5 h corrected to 7.25 h on the primary: the export {stale_after:.2f} s later "
+            f"still shows {before} h (from the replica: within {settings.REPLICA_MAX_LAG_SECONDS} s of lag)"
+        )
+        time.sleep(settings.REPLICA_MAX_LAG_SECONDS + 2 * settings.REPLICA_LAG_CHECK_SECONDS + 0.5)
+        seen = export_hours(manager, volunteer)
+        check(seen == after, f"export while the replica is past the limit: {seen} h, not {after} h")
+        lagging = [httpx.get(base + "/ready/", timeout=10).json()["replica"] for base in apps]
+        check(not any(r["serving_reports"] for r in lagging), f"/ready/ while lagging: {lagging}")
+        step(
+            f"past the limit (lag {min(r['lag_seconds'] for r in lagging):.1f} s): the export shows "
+            f"{after} h, from the primary; /ready/ still 200, serving_reports false"
+        )
+    finally:
+        with connections[dbrouter.REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+    caught = wait_until(
+        10,
+        "the standby to replay the correction",
+        lambda: (
+            standby_sql("SELECT verified_hours FROM volunteering_servicerecord WHERE id = %s", [record.pk])[0]
+            == Decimal("7.25")
+        ),
+    )
+    time.sleep(2 * settings.REPLICA_LAG_CHECK_SECONDS + 0.1)
+    check(export_hours(manager, volunteer) == after, "export after the replica caught up")
+    body = httpx.get(apps[0] + "/ready/", timeout=10).json()["replica"]
+    check(body["serving_reports"], f"/ready/ after the replica caught up: {body}")
+    step(f"replay resumed: the standby had the correction {caught * 1000:.0f} ms later; reports use it again")
 
 
 def main() -> None:
@@ -207,7 +329,9 @@ def main() -> None:
     parser.add_argument("--app", action="append", required=True)
     args = parser.parse_args()
     endpoints(args.proxy, args.app)
-    journey(args.proxy, args.app)
+    manager, record = journey(args.proxy, args.app)
+    if dbrouter.replica_configured():
+        replica(args.proxy, args.app, manager, record)
     for base in args.app:
         text = metrics_of(
             base,

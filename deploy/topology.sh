@@ -18,6 +18,11 @@
 #       the exit status is CMD's. The load and fault scripts of bench/ run this way.
 #   PG_SCRATCH=1 bash deploy/topology.sh   # a private PostgreSQL cluster (initdb in a temp
 #       folder, a free loopback port) instead of the shared server: a fault test may restart it
+#   PG_REPLICA=1 bash deploy/topology.sh   # PG_SCRATCH, plus a read replica: a second cluster on
+#       another loopback port, a hot standby streaming from the first (pg_basebackup -R); the app
+#       servers get REPLICA_DATABASE_URL (figures, reports and exports read from it) and the smoke
+#       journey checks the routing, the lag fallback and the replication delay (docs/scale.md).
+#       Exports PG_STANDBY_DATA and REPLICA_PORT with --keep-running.
 set -euo pipefail
 
 RUN_CMD=()
@@ -42,6 +47,8 @@ DB_CREATED=
 PG_ROLE_CREATED=
 PG_SCRATCH_DIR=
 PG_BIN=
+PG_STANDBY=
+[ -z "${PG_REPLICA:-}" ] || PG_SCRATCH=1
 
 say() { printf '\n==> [%4ss] %s\n' "$(($(date +%s) - START))" "$*"; }
 
@@ -57,6 +64,9 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    if [ -n "$PG_STANDBY" ]; then
+        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_STANDBY" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
     if [ -n "$PG_SCRATCH_DIR" ]; then
         runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_SCRATCH_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
         [ -n "${KEEP:-}" ] || rm -rf "$PG_SCRATCH_DIR"
@@ -116,6 +126,19 @@ if [ -n "${PG_SCRATCH:-}" ]; then
         -o "-c listen_addresses=$PG_HOST -p $PG_PORT -k $PG_SCRATCH_DIR" start >/dev/null
     export PG_CTL_DATA="$PG_SCRATCH_DIR/data" PG_BIN
 fi
+if [ -n "${PG_REPLICA:-}" ]; then
+    # The read replica: a base backup of the primary written with its standby configuration
+    # (-R: primary_conninfo and standby.signal), started as a hot standby on its own port.
+    # Everything written afterwards (the database, the migrations, the demo) streams to it.
+    REPLICA_PORT=$(free_port)
+    PG_STANDBY="$PG_SCRATCH_DIR/standby"
+    say "a hot standby of it on $PG_HOST:$REPLICA_PORT (streaming replication)"
+    runuser -u postgres -- "$PG_BIN/pg_basebackup" -h "$PG_HOST" -p "$PG_PORT" -U postgres -D "$PG_STANDBY" \
+        -R -X stream -c fast --no-sync >"$WORK/basebackup.log" 2>&1
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_STANDBY" -l "$PG_SCRATCH_DIR/standby.log" -w -t 60 \
+        -o "-c listen_addresses=$PG_HOST -p $REPLICA_PORT -k $PG_SCRATCH_DIR -c hot_standby=on" start >/dev/null
+    export PG_STANDBY_DATA="$PG_STANDBY" REPLICA_PORT
+fi
 say "PostgreSQL on $PG_HOST:$PG_PORT"
 if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
     for version in $(ls /etc/postgresql 2>/dev/null); do
@@ -157,6 +180,11 @@ export SECRET_KEY="topology-throwaway-$("$PY" -c 'import secrets; print(secrets.
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export CSRF_TRUSTED_ORIGINS="http://127.0.0.1:$NGINX_PORT"
 export DATABASE_URL="postgres://$PG_USER${PG_PASSWORD:+:$PG_PASSWORD}@$PG_HOST:$PG_PORT/$DB_NAME"
+if [ -n "$PG_STANDBY" ]; then
+    export REPLICA_DATABASE_URL="postgres://$PG_USER@$PG_HOST:$REPLICA_PORT/$DB_NAME"
+    # Short, so the smoke journey sees the lag fallback within seconds (production: the defaults).
+    export REPLICA_MAX_LAG_SECONDS=${REPLICA_MAX_LAG_SECONDS:-3} REPLICA_LAG_CHECK_SECONDS=${REPLICA_LAG_CHECK_SECONDS:-0.5}
+fi
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DATA_DIR="$WORK/data" STATIC_ROOT="$WORK/static"
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0

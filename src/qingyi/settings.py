@@ -48,6 +48,17 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
 
 
+def envfloat(name: str, default: str) -> float:
+    value = env(name, default) or ""
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if not number >= 0:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={value!r} must be zero or more")
+    return number
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
@@ -103,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "qingyi.core.dbrouter.ReplicaPinMiddleware",  # outside the session: its save is a write
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qingyi.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +180,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_NAME", "") or None}
+
+# A read replica (docs/scale.md): a PostgreSQL hot standby streaming from the primary. Figures,
+# reports and exports read from it when it is at most REPLICA_MAX_LAG_SECONDS behind; every
+# write, every read in a transaction and every read after a write go to the primary
+# (qingyi.core.dbrouter). Off by default. Tests: a mirror of the default database.
+REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            REPLICA_DATABASE_URL, conn_max_age=60, conn_health_checks=True
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"REPLICA_DATABASE_URL is not a database URL: {exc}") from exc
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["qingyi.core.dbrouter.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = envfloat("REPLICA_MAX_LAG_SECONDS", "5")
+# How often each process measures the lag (two small queries); and how long a browser that
+# wrote reads from the primary afterwards.
+REPLICA_LAG_CHECK_SECONDS = envfloat("REPLICA_LAG_CHECK_SECONDS", "2")
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "10")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -18,6 +18,7 @@ from pydantic import WithJsonSchema, field_validator
 from qingyi.api.pagination import PageMapped, Pagination, paginate
 from qingyi.api.schemas import Id, Ref, blank_is_none, responses, user_of
 from qingyi.core import metrics
+from qingyi.core.dbrouter import reporting
 from qingyi.core.periods import Period, PeriodError
 from qingyi.organizations import scoping
 from qingyi.organizations.selectors import organization_for_user, top_organization
@@ -141,6 +142,7 @@ def metric_list(request):
 @router.get(
     "/{name}", response=responses(MetricValueOut), summary="A figure for an organisation and a period"
 )
+@reporting
 def metric_value(request, name: MetricName, query: Query[ScopeQuery]):
     scope = _scope(user_of(request), query)
     metric = _metric(name)
@@ -187,6 +189,7 @@ def _with_related(queryset: QuerySet, columns) -> QuerySet:
     response=responses(list[MetricRecordOut]),
     summary="The records behind a figure (or behind one bucket of a breakdown)",
 )
+@reporting
 @paginate(Pagination)
 def metric_records(request, name: MetricName, query: Query[RecordsQuery]):
     scope = _scope(user_of(request), query)

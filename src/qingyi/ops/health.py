@@ -13,11 +13,13 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from qingyi.core import dbrouter
 from qingyi.ops import queues
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,28 @@ def _cache() -> None:
 
 
 CHECKS = {"database": _database, "cache": _cache, "queue": queues.queue_ping}
+
+
+def replica_status() -> dict[str, object]:
+    """The read replica, when one is configured: reachable, its lag, and whether reports read
+    from it now. Not a readiness check: without the replica the primary serves every read, so
+    a balancer must not take the app servers out of service for it."""
+    outcome: dict[str, object] = {"alias": dbrouter.REPLICA}
+    try:
+        with connections[dbrouter.REPLICA].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        logger.warning("The read replica is unreachable: %s", exc)
+        outcome["status"] = f"{type(exc).__name__}: {exc}"[:300]
+    else:
+        outcome["status"] = "ok"
+    dbrouter.forget_lag()  # measured now, not the value cached by a request
+    lag = dbrouter.replica_lag()
+    outcome["lag_seconds"] = None if lag is None else round(lag, 3)
+    outcome["max_lag_seconds"] = settings.REPLICA_MAX_LAG_SECONDS
+    outcome["serving_reports"] = dbrouter.replica_usable()
+    return outcome
 
 
 def readiness() -> dict[str, str]:
@@ -64,11 +88,13 @@ def ready(request: HttpRequest) -> JsonResponse:
     started = time.monotonic()
     checks = readiness()
     failed = sorted(name for name, result in checks.items() if result != "ok")
-    body = {
+    body: dict[str, object] = {
         "status": "fail" if failed else "ok",
         "failed": failed,
         "checks": checks,
         "queue_backend": queues.backend_kind(),
         "seconds": round(time.monotonic() - started, 4),
     }
+    if dbrouter.replica_configured():
+        body["replica"] = replica_status()
     return JsonResponse(body, status=503 if failed else 200)

@@ -23,6 +23,7 @@ from qingyi.activities.views.common import (
     period_from_request,
 )
 from qingyi.core import checkin, metrics
+from qingyi.core.dbrouter import reporting
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
 from qingyi.core.periods import Period
@@ -411,6 +412,7 @@ def registration_settings(request, activity_pk: int):
 
 @login_required
 @require_GET
+@reporting
 def registration_export(request, activity_pk: int):
     activity = selectors.activity_for_user(request.user, activity_pk, need=scoping.ACTIVITIES_MANAGE)
     rows = [

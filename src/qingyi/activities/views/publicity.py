@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,8 +29,9 @@ FIGURES = ("activities.publications_by_category", "activities.publications_by_or
 @login_required
 @require_GET
 def publication_list(request):
-    scoping.require_perm(request.user, scoping.ACTIVITIES_VIEW)
     org = org_from_request(request)
+    if org is None:  # the user sees no organisation's activities: the only check
+        raise PermissionDenied
     period = period_from_request(request)
     assert period is not None  # not optional: this year by default
     qs = selectors.publications_for(request.user).select_related("organization")

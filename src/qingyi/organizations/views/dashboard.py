@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from qingyi.core import home as home_cards
 from qingyi.core import metrics
+from qingyi.core.dbrouter import reporting
 from qingyi.core.params import period_from_request
 from qingyi.organizations import scoping
 from qingyi.organizations.params import organization_from_request
@@ -84,6 +85,7 @@ def home(request):
 
 @login_required
 @require_GET
+@reporting
 def metric_detail(request, name: str):
     """A figure and the records behind it."""
     try:

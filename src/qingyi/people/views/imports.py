@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qingyi.core.dbrouter import reporting
 from qingyi.core.exports import Sheet, write_xlsx, xlsx_response
 from qingyi.core.forms import bootstrap
 from qingyi.organizations import scoping
@@ -208,6 +209,7 @@ def roster_import_template(request):
 
 @login_required
 @require_GET
+@reporting
 def roster_export(request):
     """The roster as filtered on the roster page, in the import's layout (so it can be re-imported).
 

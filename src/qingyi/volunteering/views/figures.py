@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from qingyi.core import metrics
+from qingyi.core.dbrouter import reporting
 from qingyi.core.exports import Sheet, write_xlsx, xlsx_response
 from qingyi.core.params import period_and_error
 from qingyi.core.periods import Period
@@ -252,6 +253,7 @@ def _tables(scope: metrics.Scope, basis: str) -> list[Table]:
 
 @login_required
 @require_GET
+@reporting
 def figures(request):
     scope, error = _scope(request)
     if error:
@@ -313,6 +315,7 @@ def _volunteer_rows(records):
 
 @login_required
 @require_GET
+@reporting
 def figures_export(request):
     """The page's figures and breakdowns as a workbook, and every volunteer's hours."""
     scope, error = _scope(request)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from qingyi.core.dbrouter import reporting
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_int, period_from_request
 from qingyi.core.periods import Period
@@ -196,6 +197,7 @@ def _period(request) -> Period:
 
 @login_required
 @require_GET
+@reporting
 def hours_overview(request):
     """Every volunteer's verified hours in the period: one aggregate query per page."""
     require_manager(request)
@@ -214,6 +216,7 @@ def hours_overview(request):
 
 @login_required
 @require_GET
+@reporting
 def hours_export(request):
     require_manager(request)
     period = _period(request)
