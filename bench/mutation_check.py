@@ -15,7 +15,7 @@ first and the permission matrix last, with ``-x`` and a timeout.
 
     python bench/mutation_check.py                       # everything (a long run)
     python bench/mutation_check.py --list                # the call sites, nothing run
-    python bench/mutation_check.py --only people/views.py  # sites whose path contains this
+    python bench/mutation_check.py --only people/views/  # sites whose path contains this
     python bench/mutation_check.py --reuse-coverage      # keep the last baseline
 
 Needs the ``bench`` extra (coverage, pytest-cov). Writes ``mutation-report.json`` in the work

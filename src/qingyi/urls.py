@@ -5,14 +5,14 @@ from qingyi.accounts import urls as accounts_urls
 from qingyi.api.api import api
 from qingyi.core import urls as core_urls
 from qingyi.organizations import urls as organizations_urls
-from qingyi.organizations import views_dashboard
-from qingyi.people import views_cadres, views_logins
+from qingyi.organizations.views import dashboard
+from qingyi.people.views import cadres, logins
 
 # The ``core`` namespace: the dashboard (organizations, which reads the organisation tree) and
 # core's own pages. Core imports no app above it, so the two lists meet here.
 core_patterns = [
-    path("", views_dashboard.home, name="home"),
-    path("metrics/<str:name>/", views_dashboard.metric_detail, name="metric_detail"),
+    path("", dashboard.home, name="home"),
+    path("metrics/<str:name>/", dashboard.metric_detail, name="metric_detail"),
     *core_urls.urlpatterns,
 ]
 
@@ -20,19 +20,19 @@ core_patterns = [
 # logins meet the roster (people), which stand above accounts.
 accounts_patterns = [
     *accounts_urls.urlpatterns,
-    path("people/<id:person_pk>/login/", views_logins.person_login_create, name="person_login_create"),
-    path("people/<id:person_pk>/password/", views_logins.person_password_reset, name="person_password_reset"),
-    path("organizations/<id:org_pk>/roles/", views_logins.role_list, name="role_list"),
-    path("profile/", views_logins.profile, name="profile"),
-    path("profile/change/", views_logins.change_request_new, name="change_request_new"),
+    path("people/<id:person_pk>/login/", logins.person_login_create, name="person_login_create"),
+    path("people/<id:person_pk>/password/", logins.person_password_reset, name="person_password_reset"),
+    path("organizations/<id:org_pk>/roles/", logins.role_list, name="role_list"),
+    path("profile/", logins.profile, name="profile"),
+    path("profile/change/", logins.change_request_new, name="change_request_new"),
 ]
 
 # The ``organizations`` namespace: the tree (organizations) and the cadre pages that choose
 # people (people), which stand above organizations.
 organizations_patterns = [
     *organizations_urls.urlpatterns,
-    path("<id:org_pk>/elections/new/", views_cadres.election_new, name="election_new"),
-    path("<id:org_pk>/positions/new/", views_cadres.position_new, name="position_new"),
+    path("<id:org_pk>/elections/new/", cadres.election_new, name="election_new"),
+    path("<id:org_pk>/positions/new/", cadres.position_new, name="position_new"),
 ]
 
 urlpatterns = [

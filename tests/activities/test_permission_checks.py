@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from qingyi.activities import publicity, services
+from qingyi.activities import services
 from qingyi.activities.models import Activity, ActivityFile, Publication, Registration
 from tests.activities.conftest import at, plan
 from tests.factories import PersonFactory
@@ -182,12 +182,12 @@ def test_registration_cancel_needs_to_manage_the_registrants_organisation(person
     assert of_b.status == Registration.Status.CANCELLED
 
 
-# --- Publicity (activities/publicity.py) -----------------------------------------------------
+# --- Publicity (activities/services/publicity.py) ------------------------------------------------
 
 
 def test_a_branch_admin_cannot_log_a_post_for_another_branch(personas):
     with pytest.raises(PermissionDenied):
-        publicity.publication_create(
+        services.publication_create(
             organization=personas.tree.branch_b,
             data={"title": "替乙发的", "published_on": dt.date(2025, 3, 1)},
             actor=personas.admin_a,
@@ -196,20 +196,20 @@ def test_a_branch_admin_cannot_log_a_post_for_another_branch(personas):
 
 
 def test_a_branch_admin_cannot_delete_another_branchs_post(personas):
-    post = publicity.publication_create(
+    post = services.publication_create(
         organization=personas.tree.branch_b,
         data={"title": "乙的推文", "published_on": dt.date(2025, 3, 1)},
         actor=personas.admin_b,
     )
     with pytest.raises(PermissionDenied):
-        publicity.publication_delete(publication=post, actor=personas.admin_a)
+        services.publication_delete(publication=post, actor=personas.admin_a)
     assert Publication.objects.filter(pk=post.pk).exists()
 
 
 def test_a_branch_admin_cannot_import_posts_for_another_branch(personas):
     content = "标题,发布日期\n推文一,2025-03-01\n".encode("gb18030")
     with pytest.raises(PermissionDenied):
-        publicity.publications_import(
+        services.publications_import(
             content=content, filename="l.csv", organization=personas.tree.branch_b, actor=personas.admin_a
         )
     assert not Publication.objects.exists()

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from qingyi.activities import publicity
+from qingyi.activities import services
 from qingyi.activities.models import Publication
 from qingyi.core import metrics
 from qingyi.core.periods import Period
@@ -119,8 +119,8 @@ def test_reimporting_the_same_list_adds_nothing(personas):
         "organization": personas.tree.branch_a,
         "actor": personas.admin_a,
     }
-    assert publicity.publications_import(**kwargs).created == 2
-    again = publicity.publications_import(**kwargs)
+    assert services.publications_import(**kwargs).created == 2
+    again = services.publications_import(**kwargs)
     assert (again.created, again.skipped) == (0, 2)
     assert Publication.objects.count() == 2
 
@@ -129,7 +129,7 @@ def test_import_without_the_required_columns_is_refused(personas):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="required"):
-        publicity.publications_import(
+        services.publications_import(
             content=b"foo,bar\n1,2\n",
             filename="l.csv",
             organization=personas.tree.branch_a,

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from qingyi.activities import publicity
+from qingyi.activities import services
 from qingyi.activities.models import Publication
 from tests.hostile_files import BILLION_LAUGHS, LONG_COMMENT, corrupt_part, raw_xlsx, sheet_xml, text_cell
 
@@ -36,7 +36,7 @@ def _xlsx(rows) -> bytes:
 def refused(personas, content: bytes, filename: str) -> str:
     """Import a file that must be refused as a whole; check nothing was written; the message."""
     with pytest.raises(ValidationError) as info:
-        publicity.publications_import(
+        services.publications_import(
             content=content, filename=filename, organization=personas.tree.branch_a, actor=personas.admin_a
         )
     assert not Publication.objects.exists()
@@ -44,7 +44,7 @@ def refused(personas, content: bytes, filename: str) -> str:
 
 
 def imported(personas, content: bytes, filename: str) -> list[str]:
-    result = publicity.publications_import(
+    result = services.publications_import(
         content=content, filename=filename, organization=personas.tree.branch_a, actor=personas.admin_a
     )
     assert not result.errors, result.errors

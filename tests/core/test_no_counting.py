@@ -31,15 +31,15 @@ ALLOWED = {
         "paginator.count = selectors.hours_overview_volunteers(request.user, q=q).count()",
     ): "the paginator's size, without the sums",
     (
-        "people/views_import.py",
+        "people/views/imports.py",
         '"unstored_errors": max(0, roster_import.error_count - len(errors)),',
     ): "the error rows counted but not stored (the stored list is capped)",
     (
-        "people/views_import.py",
+        "people/views/imports.py",
         '"more_changes": max(0, planned - len(changes)),',
     ): "the planned changes not shown",
     (
-        "people/views_import.py",
+        "people/views/imports.py",
         '"more_errors": max(0, len(errors) - PREVIEW_ERRORS),',
     ): "the error rows not shown",
     (

@@ -23,7 +23,7 @@ def test_the_settings_page_is_refused_without_the_right(personas, login):
 
 
 def test_a_figure_is_refused_to_a_user_who_sees_no_organisation(personas, login):
-    # organizations.views_dashboard._scope_from_request: no organisation with metrics.view → PermissionDenied
+    # organizations.views.dashboard._scope_from_request: no organisation with metrics.view → PermissionDenied
     client = login(personas.member)
     response = client.get(reverse("core:metric_detail", args=["people.active"]))
     assert response.status_code == 403

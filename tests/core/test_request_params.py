@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from qingyi.core.params import period_and_error, period_from_request
 from qingyi.core.periods import Period
-from qingyi.organizations import scoping, views_dashboard
+from qingyi.organizations import scoping
 from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import primary_organization, top_organization
+from qingyi.organizations.views import dashboard as views_dashboard
 
 
 def _request(user=None, **query):

@@ -1,11 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from qingyi.accounts import views
 from qingyi.accounts.forms import LoginForm
+from qingyi.accounts.views import roles, tokens
 
 # The ``accounts`` namespace also holds the pages where logins meet the roster
-# (people/views_logins.py: ``accounts:profile``, ``accounts:role_list`` ...), which stand above
+# (people/views/logins.py: ``accounts:profile``, ``accounts:role_list`` ...), which stand above
 # accounts: the project's URLconf (qingyi/urls.py) puts both lists under the one namespace.
 urlpatterns = [
     path(
@@ -21,7 +21,7 @@ urlpatterns = [
         ),
         name="password_change",
     ),
-    path("roles/<id:role_pk>/revoke/", views.role_revoke, name="role_revoke"),
-    path("tokens/new/", views.token_create, name="token_create"),
-    path("tokens/<id:token_pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("roles/<id:role_pk>/revoke/", roles.role_revoke, name="role_revoke"),
+    path("tokens/new/", tokens.token_create, name="token_create"),
+    path("tokens/<id:token_pk>/revoke/", tokens.token_revoke, name="token_revoke"),
 ]

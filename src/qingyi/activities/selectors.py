@@ -444,3 +444,15 @@ def publication_for_user(user, pk, *, need: str | None = None) -> Publication:
         need=need,
         pk=pk,
     )
+
+
+def managed_by_name(actor) -> dict[str, Organization]:
+    """The live organisations the actor manages, by name (the rows of a publications import may
+    name their organisation)."""
+    organizations = scoping.scope(
+        Organization.objects.filter(archived_at__isnull=True),
+        actor,
+        scoping.ACTIVITIES_MANAGE,
+        path_field="path",
+    )
+    return {o.name: o for o in organizations}

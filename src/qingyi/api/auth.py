@@ -1,6 +1,6 @@
 """Who is calling: a personal API token (``Authorization: Bearer <token>``) or the browser session.
 
-Tokens are issued and revoked on the profile page (``accounts.views``); only their digest is
+Tokens are issued and revoked on the profile page (``accounts.views.tokens``); only their digest is
 stored. A revoked token, an unknown token or an inactive user is a 401. A request that sends
 an ``Authorization`` header is judged by that header alone: a bad token is a 401 even when
 the browser also holds a session.

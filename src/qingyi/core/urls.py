@@ -4,15 +4,15 @@ puts both lists under the one namespace."""
 
 from django.urls import path
 
-from qingyi.core import views, views_notifications
+from qingyi.core.views import notifications, rules
 
 urlpatterns = [
-    path("settings/", views.settings_edit, name="settings"),
-    path("notifications/", views_notifications.notification_list, name="notification_list"),
-    path("notifications/read-all/", views_notifications.notification_read_all, name="notification_read_all"),
+    path("settings/", rules.settings_edit, name="settings"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read-all/", notifications.notification_read_all, name="notification_read_all"),
     path(
         "notifications/<id:notification_pk>/read/",
-        views_notifications.notification_read,
+        notifications.notification_read,
         name="notification_read",
     ),
 ]

@@ -1,6 +1,7 @@
 """Writes of league activities, one module per area: ``activities`` (plan, edit, cancel, record
-as held), ``attendance`` (the register and check-in), ``files`` and ``registrations`` (care,
-culture and sports events, with their waiting list).
+as held), ``attendance`` (the register and check-in), ``files``, ``publicity`` (posts logged by
+hand or imported from a channel's export list) and ``registrations`` (care, culture and sports
+events, with their waiting list).
 
 Every function validates, checks the actor's permission through core.scoping and writes inside
 one transaction, so bad input writes nothing. Callers use ``services.<name>``: every public
@@ -34,6 +35,16 @@ from qingyi.activities.services.files import (
     files_add,
     upload_max_bytes,
 )
+from qingyi.activities.services.publicity import (
+    CATEGORY_ALIASES,
+    CHANNEL_ALIASES,
+    HEADERS,
+    ImportResult,
+    parse_date,
+    publication_create,
+    publication_delete,
+    publications_import,
+)
 from qingyi.activities.services.registrations import (
     registration_cancel,
     registration_configure,
@@ -44,11 +55,15 @@ from qingyi.activities.services.registrations import (
 __all__ = [
     "ACTIVITY_FIELDS",
     "CATEGORY_ACTIVITY_CANCELLED",
+    "CATEGORY_ALIASES",
+    "CHANNEL_ALIASES",
     "CHECKIN_CLOSES_AFTER",
     "CHECKIN_OPENS_BEFORE",
     "DOCUMENT_TYPES",
+    "HEADERS",
     "IMAGE_TYPES",
     "MAGIC",
+    "ImportResult",
     "activity_cancel",
     "activity_create",
     "activity_record_held",
@@ -61,6 +76,10 @@ __all__ = [
     "file_delete",
     "file_errors",
     "files_add",
+    "parse_date",
+    "publication_create",
+    "publication_delete",
+    "publications_import",
     "refuse_cancelled",
     "registration_cancel",
     "registration_configure",

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.activities import publicity, selectors
+from qingyi.activities import selectors, services
 from qingyi.activities.forms import PublicationForm, PublicationImportForm
 from qingyi.activities.models import Publication
 from qingyi.activities.views.common import (
@@ -79,7 +79,7 @@ def publication_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            publicity.publication_create(organization=data["organization"], data=data, actor=request.user)
+            services.publication_create(organization=data["organization"], data=data, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -99,7 +99,7 @@ def publication_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = publicity.publications_import(
+            result = services.publications_import(
                 content=workbooks.read_upload(upload),
                 filename=upload.name,
                 organization=form.cleaned_data["organization"],
@@ -129,6 +129,6 @@ def publication_import(request):
 @require_POST
 def publication_delete(request, publication_pk: int):
     publication = selectors.publication_for_user(request.user, publication_pk, need=scoping.ACTIVITIES_MANAGE)
-    publicity.publication_delete(publication=publication, actor=request.user)
+    services.publication_delete(publication=publication, actor=request.user)
     messages.success(request, _("“%(title)s” deleted.") % {"title": publication.title})
     return redirect("activities:publication_list")

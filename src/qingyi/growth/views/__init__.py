@@ -1,35 +1,3 @@
-"""The growth pages: records (roster, development record, trainings, contests) and inspections."""
-
-from .inspections import (  # noqa: F401
-    checklist_create,
-    checklist_detail,
-    checklist_edit,
-    checklist_list,
-    checklist_publish,
-    inspection_detail,
-    my_inspection,
-    my_problem_add,
-    my_problem_delete,
-    my_problem_done,
-    question_add,
-    question_delete,
-    question_edit,
-)
-from .records import (  # noqa: F401
-    cadre_detail,
-    contest_create,
-    contest_decide,
-    contest_delete,
-    contest_edit,
-    contest_list,
-    me,
-    my_contest_new,
-    my_training_new,
-    roster,
-    training_certificate,
-    training_create,
-    training_decide,
-    training_delete,
-    training_edit,
-    training_list,
-)
+"""The growth pages, one module per area: records (the roster, a cadre's development record,
+trainings, contests, the cadre's own records) and inspections (checklists, questions, the
+yearly self-inspection and its problems)."""

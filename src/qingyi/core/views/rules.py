@@ -1,4 +1,4 @@
-"""Core's own page: the committee's rule settings. (The dashboard is organizations/views_dashboard.py.)"""
+"""The committee's rule settings. (The dashboard is organizations/views/dashboard.py.)"""
 
 from __future__ import annotations
 

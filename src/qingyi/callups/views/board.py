@@ -1,10 +1,11 @@
-"""Call-up pages: the coordinator's list, new call-up and board; the volunteer's phone page."""
+"""The coordinator's call-up pages: the list, a new call-up, the board (posts, targeting, sending,
+filling a place by hand, closing)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingyi.callups import metrics, selectors, services
 from qingyi.callups.forms import CallUpForm, PostForm, TargetingForm
 from qingyi.callups.models import Response
+from qingyi.callups.views.common import error_text
 from qingyi.core.forms import add_service_errors
 from qingyi.core.params import parse_id
 from qingyi.organizations import scoping
@@ -24,14 +26,6 @@ POLL_SECONDS = 5
 # The board lists at most this many accepted responders (by answer time) and latest answers.
 ACCEPTED_SHOWN = 100
 RECENT_SHOWN = 30
-
-
-def _error_text(exc: ValidationError) -> str:
-    return (
-        " ".join(m for ms in exc.message_dict.values() for m in ms)
-        if hasattr(exc, "error_dict")
-        else " ".join(exc.messages)
-    )
 
 
 # --- Coordinators ------------------------------------------------------------------------------
@@ -203,7 +197,7 @@ def callup_fill(request, callup_pk: int):
         try:
             services.callup_fill(callup=callup, shift=shift, volunteer=volunteer, actor=request.user)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,
@@ -223,52 +217,7 @@ def callup_close(request, callup_pk: int):
     try:
         services.callup_close(callup=callup, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The call-up is closed."))
     return redirect("callups:detail", callup.pk)
-
-
-# --- Volunteers --------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def mine(request):
-    return render(request, "callups/mine.html", {"responses": selectors.responses_of_user(request.user)[:50]})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def answer(request, callup_pk: int):
-    """The volunteer's phone page: the call-up, and accept / decline."""
-    response = selectors.response_of(request.user, callup_pk)
-    if request.method == "POST":
-        try:
-            response = services.callup_respond(
-                callup=response.callup,
-                volunteer=response.volunteer,
-                answer=request.POST.get("answer", ""),
-                actor=request.user,
-            )
-        except PermissionDenied:
-            raise
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(
-                request,
-                _("Thank you: you accepted. The coordinator will tell you your post.")
-                if response.answer == Response.Answer.ACCEPTED
-                else _("Your answer is recorded: you declined."),
-            )
-        return redirect("callups:answer", callup_pk)
-    placed = (
-        selectors.responses_of(response.callup)
-        .filter(pk=response.pk)
-        .values_list("placed_post", flat=True)
-        .first()
-    )
-    return render(
-        request, "callups/answer.html", {"response": response, "callup": response.callup, "placed": placed}
-    )

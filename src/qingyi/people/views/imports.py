@@ -20,7 +20,7 @@ from qingyi.organizations import scoping
 from qingyi.organizations.selectors import organizations_for
 from qingyi.people import importing, selectors
 from qingyi.people.models import RosterImport
-from qingyi.people.views import roster_filters
+from qingyi.people.views.common import roster_filters
 
 # Errors shown on the preview page; the rest are in the downloadable list.
 PREVIEW_ERRORS = 500

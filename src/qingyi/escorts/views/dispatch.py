@@ -1,4 +1,5 @@
-"""Escort pages: the public request and the patient's link; dispatch; the volunteer's phone."""
+"""The escort pages behind the login: the coordinator's dispatch board and assignment, the
+assigned volunteer's phone (their escorts, start, complete) and the request page both see."""
 
 from __future__ import annotations
 
@@ -6,103 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core.clientip import client_ip
-from qingyi.core.forms import add_service_errors
 from qingyi.escorts import selectors, services
-from qingyi.escorts.forms import EscortRequestForm, NoteForm, RatingForm, ReasonForm
+from qingyi.escorts.forms import NoteForm, ReasonForm
 from qingyi.escorts.models import EscortRequest
+from qingyi.escorts.views.common import error_text
 from qingyi.organizations import scoping
 from qingyi.people import masking
 
 PAGE_SIZE = 30
-
-
-def _error_text(exc: ValidationError) -> str:
-    return (
-        " ".join(m for ms in exc.message_dict.values() for m in ms)
-        if hasattr(exc, "error_dict")
-        else " ".join(exc.messages)
-    )
-
-
-# --- Public: the request and the patient's link ------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def request_new(request):
-    form = EscortRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _escort, token = services.escort_request_create(data=form.request_data(), ip=client_ip(request))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect(reverse("escorts:track", args=[token]) + "?new=1")
-    return render(request, "escorts/request_form.html", {"form": form})
-
-
-def _by_token(token: str) -> EscortRequest:
-    escort = services.escort_by_token(token)
-    if escort is None:
-        raise Http404
-    return escort
-
-
-@require_GET
-def track(request, token: str):
-    escort = _by_token(token)
-    return render(
-        request,
-        "escorts/track.html",
-        {
-            "escort": escort,
-            "token": token,
-            "is_new": request.GET.get("new") == "1",
-            "link": request.build_absolute_uri(reverse("escorts:track", args=[token])),
-            "rating_form": RatingForm(),
-            "cancel_form": ReasonForm(),
-        },
-    )
-
-
-@require_POST
-def track_rate(request, token: str):
-    escort = _by_token(token)
-    form = RatingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.escort_rate(
-                escort=escort, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
-            )
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("Thank you for your rating."))
-    else:
-        messages.error(request, _("Choose from 1 to 5 stars."))
-    return redirect("escorts:track", token)
-
-
-@require_POST
-def track_cancel(request, token: str):
-    escort = _by_token(token)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.escort_cancel(escort=escort, reason=form.cleaned_data["reason"], by_patient=True)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("Your request is cancelled."))
-    else:
-        messages.error(request, _("Please give a reason for cancelling."))
-    return redirect("escorts:track", token)
 
 
 # --- Coordinators ------------------------------------------------------------------------------------
@@ -139,7 +55,7 @@ def assign(request, escort_pk: int):
             try:
                 services.escort_assign(escort=escort, volunteer=volunteer, actor=request.user)
             except ValidationError as exc:
-                error = _error_text(exc)
+                error = error_text(exc)
             else:
                 messages.success(
                     request, _("%(name)s is assigned and has been notified.") % {"name": volunteer.name}
@@ -193,7 +109,7 @@ def _run(request, escort_pk: int, action) -> object:
     try:
         action(escort)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("escorts:detail", escort.pk)
 
 

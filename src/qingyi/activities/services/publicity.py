@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from qingyi.activities.models import Publication
+from qingyi.activities.selectors import managed_by_name
 from qingyi.core import workbooks
 from qingyi.organizations import scoping
 from qingyi.organizations.models import Organization
@@ -180,17 +181,6 @@ def _columns(header_row: list[Any]) -> dict[str, int]:
             _("The first row must name the columns; “title” (标题) and “date” (发布日期) are required.")
         )
     return columns
-
-
-def _managed_by_name(actor) -> dict[str, Organization]:
-    """The live organisations the actor manages, by name (rows may name their organisation)."""
-    organizations = scoping.scope(
-        Organization.objects.filter(archived_at__isnull=True),
-        actor,
-        scoping.ACTIVITIES_MANAGE,
-        path_field="path",
-    )
-    return {o.name: o for o in organizations}
 
 
 @dataclass
@@ -354,7 +344,7 @@ def publications_import(
     max_rows = workbooks.max_rows()
     if len(rows) - 1 > max_rows:
         raise ValidationError(_("The file has more than %(n)s rows.") % {"n": max_rows})
-    defaults = _Defaults(channel, category, organization, _managed_by_name(actor))
+    defaults = _Defaults(channel, category, organization, managed_by_name(actor))
     drafts, result = _drafts(rows[1:], columns, defaults, actor=actor, budget=budget)
     if result.errors:
         return result

@@ -1,6 +1,7 @@
-from __future__ import annotations
+"""The organisation tree: the tree, an organisation's page, creating a child, editing, moving,
+archiving and restoring."""
 
-import datetime as dt
+from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,17 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingyi.core import metrics
 from qingyi.core.forms import add_service_errors
-from qingyi.core.periods import Period
 from qingyi.organizations import scoping, selectors, services
-from qingyi.organizations.forms import (
-    DepartmentForm,
-    MoveForm,
-    OrganizationForm,
-    PartyBranchForm,
-)
-from qingyi.organizations.models import Department, Organization, PartyBranch, Position
+from qingyi.organizations.forms import MoveForm, OrganizationForm
+from qingyi.organizations.models import Organization, Position
 
 
 @login_required
@@ -171,96 +165,3 @@ def restore(request, org_pk: int):
     else:
         messages.success(request, _("“%(name)s” restored.") % {"name": org.name})
     return redirect("organizations:detail", org.pk)
-
-
-@login_required
-@require_POST
-def position_end(request, position_pk: int):
-    position = scoping.get_object_for_user(
-        Position.objects.select_related("organization"),
-        request.user,
-        view_perm=scoping.ORG_VIEW,
-        path_field="organization__path",
-        need=scoping.CADRES_MANAGE,
-        pk=position_pk,
-    )
-    try:
-        end_on = dt.date.fromisoformat(request.POST.get("end_on") or timezone.localdate().isoformat())
-        services.position_end(position=position, end_on=end_on, actor=request.user)
-    except ValueError:
-        messages.error(request, _("Enter a valid date."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Position ended."))
-    return redirect("organizations:detail", position.organization_id)
-
-
-@login_required
-@require_GET
-def cadre_structure(request):
-    scoping.require_perm(request.user, scoping.CADRES_MANAGE)
-    org = selectors.primary_organization(request.user)
-    scope = metrics.Scope(organization=org, period=Period.current_year())
-    age = metrics.get("organizations.cadre_age")
-    education = metrics.get("organizations.cadre_education")
-    cadres = selectors.cadres_in(org, scope.period.as_of).order_by("organization__path", "title")
-    return render(
-        request,
-        "organizations/cadre_structure.html",
-        {
-            "org": org,
-            "scope": scope,
-            "breakdowns": [(age, age.value(scope)), (education, education.value(scope))],
-            "cadres": cadres,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def party_branch_list(request):
-    scoping.require_perm(request.user, scoping.ORG_VIEW)
-    can_manage = scoping.has_perm(request.user, scoping.SETTINGS_MANAGE)
-    form = PartyBranchForm(request.POST or None)
-    if request.method == "POST":
-        scoping.require_perm(request.user, scoping.SETTINGS_MANAGE)
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Party branch added."))
-            return redirect("organizations:party_branch_list")
-    return render(
-        request,
-        "organizations/reference_list.html",
-        {
-            "title": _("Party branches"),
-            "objects": PartyBranch.objects.all(),
-            "form": form,
-            "can_manage": can_manage,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def department_list(request):
-    scoping.require_perm(request.user, scoping.ORG_VIEW)
-    can_manage = scoping.has_perm(request.user, scoping.SETTINGS_MANAGE)
-    form = DepartmentForm(request.POST or None)
-    if request.method == "POST":
-        scoping.require_perm(request.user, scoping.SETTINGS_MANAGE)
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Department added."))
-            return redirect("organizations:department_list")
-    return render(
-        request,
-        "organizations/reference_list.html",
-        {
-            "title": _("Departments"),
-            "objects": Department.objects.all(),
-            "form": form,
-            "can_manage": can_manage,
-        },
-    )

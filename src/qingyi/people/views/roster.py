@@ -1,3 +1,6 @@
+"""The roster pages: the list, a person's card, create, edit, age-out and leaving, transfers
+between organisations and the approval of member change requests."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -11,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingyi.core.forms import add_service_errors
-from qingyi.core.params import parse_id
 from qingyi.organizations import scoping
 from qingyi.organizations.models import Department, Organization
-from qingyi.organizations.params import organization_from_request
 from qingyi.organizations.selectors import organizations_for, positions_of
 from qingyi.people import masking, selectors, services
 from qingyi.people.forms import DateForm, PersonCreateForm, PersonForm, ReasonForm, TransferForm
 from qingyi.people.models import ChangeRequest, Person, Transfer
+from qingyi.people.views.common import roster_filters
 
 PAGE_SIZE = 50
 
@@ -32,25 +34,6 @@ def _person(user, pk: int, need: str | None = None) -> Person:
         need=need,
         pk=pk,
     )
-
-
-def roster_filters(request) -> selectors.RosterFilters:
-    """Read the roster filters from the query string; an organisation outside the scope is a 404."""
-    params = request.GET
-    filters = selectors.RosterFilters(
-        q=params.get("q", "").strip()[:64],
-        status=params.get("status", Person.Status.ACTIVE) if params.get("status", "x") != "" else "",
-        political_status=params.get("political_status", ""),
-        profession=params.get("profession", ""),
-        youth=params.get("youth") == "1",
-        due_to_age_out=params.get("due_to_age_out") == "1",
-    )
-    organization = organization_from_request(request, scoping.ORG_VIEW, default=False)
-    if organization is not None:
-        filters.organization_path = organization.path
-    if parse_id(params.get("department")) is not None:
-        filters.department_id = parse_id(params["department"])
-    return filters
 
 
 @login_required
