@@ -49,9 +49,10 @@ def _position(organization, person, actor):
 
 
 def test_position_create_refuses_another_branch(personas):
-    # services.position_create: require_perm(actor, CADRES_MANAGE, organization)
+    # services.position_create: require_perm(actor, CADRES_MANAGE, organization) — branch A's
+    # own person, named a cadre of branch B by branch A's admin
     with pytest.raises(PermissionDenied):
-        _position(personas.tree.branch_b, personas.person_b, personas.admin_a)
+        _position(personas.tree.branch_b, personas.person_a, personas.admin_a)
     assert not Position.objects.exists()
 
 
@@ -73,3 +74,67 @@ def test_the_position_page_names_a_cadre(personas, login):
     )
     assert response.status_code == 302
     assert Position.objects.get().person == personas.person_a
+
+
+def _general_branch(tree, name):
+    return Organization.objects.add_child(
+        tree.committee, create_kwargs={"name": name, "kind": Organization.Kind.GENERAL_BRANCH}
+    )
+
+
+def test_a_move_needs_both_the_place_it_leaves_and_the_place_it_lands(personas):
+    # services.organization_move: require_perm(ORG_MANAGE, old_parent) and (…, new_parent)
+    from tests.factories import UserFactory, grant
+
+    tree = personas.tree
+    other = _general_branch(tree, "医技团总支")
+    lands_only = grant(UserFactory(username="admin_other"), "org_admin", other)
+    leaves_only = grant(UserFactory(username="admin_general"), "org_admin", tree.general)
+    for actor in (lands_only, leaves_only):
+        with pytest.raises(PermissionDenied):
+            services.organization_move(organization=tree.branch_b, new_parent=other, actor=actor)
+        assert Organization.objects.get(pk=tree.branch_b.pk).parent() == tree.general
+    services.organization_move(organization=tree.branch_b, new_parent=other, actor=personas.committee_admin)
+    assert Organization.objects.get(pk=tree.branch_b.pk).parent() == other
+
+
+def test_archiving_and_restoring_another_branch_is_refused(personas):
+    # services.organization_archive / organization_restore: require_perm(ORG_MANAGE, organization)
+    tree = personas.tree
+    empty = _general_branch(tree, "空团总支")
+    with pytest.raises(PermissionDenied):
+        services.organization_archive(organization=empty, actor=personas.admin_a)
+    assert not Organization.objects.get(pk=empty.pk).is_archived
+    services.organization_archive(organization=empty, actor=personas.committee_admin)
+    with pytest.raises(PermissionDenied):
+        services.organization_restore(
+            organization=Organization.objects.get(pk=empty.pk), actor=personas.admin_a
+        )
+    assert Organization.objects.get(pk=empty.pk).is_archived
+
+
+def test_ending_another_branchs_position_is_refused(personas):
+    # services.position_end: require_perm(CADRES_MANAGE, position.organization)
+    position = _position(personas.tree.branch_b, personas.person_b, personas.admin_b)
+    with pytest.raises(PermissionDenied):
+        services.position_end(position=position, end_on=dt.date(2025, 6, 1), actor=personas.admin_a)
+    assert Position.objects.get(pk=position.pk).end_on is None
+
+
+def test_an_election_is_recorded_only_in_ones_branch_and_with_ones_people(personas):
+    # services.election_record: require_perm(CADRES_MANAGE, organization) and
+    # _check_person_in_scope for each person named
+    from qingyi.organizations.models import Election
+
+    secretary = Position.Title.SECRETARY
+    with pytest.raises(PermissionDenied):
+        services.election_record(
+            organization=personas.tree.branch_b, held_on=dt.date(2025, 1, 1),
+            new_positions=[(personas.person_a, secretary)], actor=personas.admin_a,
+        )  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.election_record(
+            organization=personas.tree.branch_a, held_on=dt.date(2025, 1, 1),
+            new_positions=[(personas.person_b, secretary)], actor=personas.admin_a,
+        )  # fmt: skip
+    assert not Election.objects.exists() and not Position.objects.exists()
