@@ -138,3 +138,12 @@ def test_an_election_is_recorded_only_in_ones_branch_and_with_ones_people(person
             new_positions=[(personas.person_b, secretary)], actor=personas.admin_a,
         )  # fmt: skip
     assert not Election.objects.exists() and not Position.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["organizations:tree", "organizations:party_branch_list", "organizations:department_list"]
+)
+def test_the_tree_and_its_reference_lists_are_refused_to_a_member(personas, login, name):
+    # views.tree.tree / views.references.*: require_perm(ORG_VIEW)
+    assert login(personas.member).get(reverse(name)).status_code == 403
+    assert login(personas.coordinator).get(reverse(name)).status_code == 200
