@@ -29,3 +29,16 @@ def test_the_dispatch_list_holds_only_the_coordinators_requests(escorts):
     assert escorts.new in set(selectors.dispatchable_by(escorts.personas.coordinator))
     assert escorts.new.organization != escorts.personas.tree.branch_b
     assert escorts.new not in set(selectors.dispatchable_by(escorts.personas.admin_b))
+
+
+def test_the_assigned_volunteer_sees_the_request_without_the_dispatchers_actions(escorts, login):
+    # views.dispatch.detail: can_dispatch = services.can_dispatch(user, escort)
+    from django.urls import reverse
+
+    escort = assigned(escorts)
+    url = reverse("escorts:detail", args=[escort.pk])
+    body = login(escorts.volunteer_a.user).get(url).content.decode()
+    assert reverse("escorts:assign", args=[escort.pk]) not in body
+    assert reverse("escorts:cancel", args=[escort.pk]) not in body
+    body = login(escorts.personas.coordinator).get(url).content.decode()
+    assert reverse("escorts:assign", args=[escort.pk]) in body
