@@ -1,0 +1,65 @@
+"""The roster import's own checks, called as the wrong actor or after the actor lost the right
+(written against the mutation check: the pages in front refuse first, so only a direct call
+shows each check)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from qingyi.accounts.models import RoleAssignment
+from qingyi.organizations.services import organization_create_root
+from qingyi.people import importing
+from qingyi.people.models import Person, RosterImport
+from tests.people.test_import import build_xlsx, good_row, upload
+
+
+@pytest.fixture
+def preview(personas):
+    """Branch A's admin's previewed import of one valid row into branch A."""
+    return upload(personas.admin_a, build_xlsx([good_row(1)]), organization=personas.tree.branch_a)
+
+
+def test_only_the_uploader_applies_or_discards_an_import(personas, preview):
+    # services.roster_import_apply / roster_import_discard: uploaded_by_id != actor → PermissionDenied
+    for actor in (personas.admin_b, personas.committee_admin):
+        with pytest.raises(PermissionDenied):
+            importing.roster_import_apply(roster_import=preview, actor=actor, only_valid=False)
+        with pytest.raises(PermissionDenied):
+            importing.roster_import_discard(roster_import=preview, actor=actor)
+    preview.refresh_from_db()
+    assert preview.status == RosterImport.Status.PREVIEW
+    assert not Person.objects.filter(name="新人1").exists()
+
+
+def test_an_uploader_who_lost_the_right_cannot_apply_or_see_the_import(personas, preview):
+    # services.roster_import_apply: _check_organization(actor, organization);
+    # services.roster_imports_for: scope(…, PEOPLE_IMPORT) — the import stays the uploader's, but
+    # only while they may still import into its organisation
+    assert list(importing.roster_imports_for(personas.admin_a)) == [preview]
+    RoleAssignment.objects.filter(user=personas.admin_a).delete()
+    admin_a = type(personas.admin_a).objects.get(pk=personas.admin_a.pk)  # grants reloaded
+    assert list(importing.roster_imports_for(admin_a)) == []
+    with pytest.raises(PermissionDenied):
+        importing.roster_import_apply(roster_import=preview, actor=admin_a, only_valid=False)
+    assert not Person.objects.filter(name="新人1").exists()
+
+
+def test_another_hospitals_branch_is_unknown_to_the_import(personas):
+    # validation._Lookup: known_names come from the actor's own hospital(s) only — a row naming
+    # another hospital's branch reads "no organisation called", never "outside your scope"
+    from qingyi.organizations.models import Organization
+
+    other = organization_create_root(name="别的医院团委", founded_on=dt.date(2020, 1, 1))
+    Organization.objects.add_child(
+        other, create_kwargs={"name": "他院一支部", "kind": Organization.Kind.BRANCH}
+    )
+    row = good_row(2, **{"所在团组织": "他院一支部"})
+    preview = upload(personas.admin_a, build_xlsx([row]), organization=personas.tree.branch_a)
+    from django.utils.translation import gettext
+
+    messages = [e["message"] for e in preview.errors]
+    unknown = gettext("There is no organisation called “%(name)s”.") % {"name": "他院一支部"}
+    assert unknown in messages, messages
