@@ -63,3 +63,43 @@ def test_another_hospitals_branch_is_unknown_to_the_import(personas):
     messages = [e["message"] for e in preview.errors]
     unknown = gettext("There is no organisation called “%(name)s”.") % {"name": "他院一支部"}
     assert unknown in messages, messages
+
+
+# --- The roster services, as branch A's admin on branch B's person ------------------------
+
+
+def test_branch_a_cannot_change_branch_bs_person(personas):
+    # services.person_update / person_age_out / person_leave / transfer_request:
+    # require_perm(PEOPLE_MANAGE, person.organization)
+    from qingyi.people import services
+
+    b = personas.person_b
+    attempts = [
+        lambda: services.person_update(
+            person=b, data={"name": "甲改的"}, expected_version=b.version, actor=personas.admin_a
+        ),
+        lambda: services.person_age_out(person=b, on=dt.date.today(), actor=personas.admin_a),
+        lambda: services.person_leave(person=b, on=dt.date.today(), actor=personas.admin_a),
+        lambda: services.transfer_request(
+            person=b, to_organization=personas.tree.branch_a, actor=personas.admin_a
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    b = Person.objects.unscoped("the test reads it back").get(pk=b.pk)
+    assert (b.name, b.status, b.transfers.count()) == ("乙支部人", Person.Status.ACTIVE, 0)
+
+
+@pytest.mark.parametrize("taken", ["people.sensitive", "people.manage"])
+def test_phones_are_shown_in_full_only_with_both_rights(personas, monkeypatch, taken):
+    # masking.phone_paths: both PEOPLE_SENSITIVE and PEOPLE_MANAGE over the subtree; every role
+    # holds both or neither today, so each is pinned by a branch admin role without it
+    from qingyi.core import scoping as core_scoping
+    from qingyi.people import masking
+
+    assert masking.phone_paths(personas.admin_a) == [personas.tree.branch_a.path]
+    perms = core_scoping.ROLE_PERMISSIONS[core_scoping.Role.ORG_ADMIN] - {taken}
+    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, perms)
+    admin_a = type(personas.admin_a).objects.get(pk=personas.admin_a.pk)
+    assert masking.phone_paths(admin_a) == []
