@@ -103,3 +103,19 @@ def test_phones_are_shown_in_full_only_with_both_rights(personas, monkeypatch, t
     monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, perms)
     admin_a = type(personas.admin_a).objects.get(pk=personas.admin_a.pk)
     assert masking.phone_paths(admin_a) == []
+
+
+def test_branch_a_cannot_decide_branch_bs_change_request(personas):
+    # services.change_request_approve / change_request_refuse: require_perm(PEOPLE_MANAGE, …)
+    from qingyi.people import services
+    from qingyi.people.models import ChangeRequest
+
+    b = personas.person_b
+    request = ChangeRequest.objects.create(
+        person=b, changes={"phone": "13900000009"}, requested_by=personas.admin_b
+    )
+    with pytest.raises(PermissionDenied):
+        services.change_request_approve(request=request, actor=personas.admin_a)
+    with pytest.raises(PermissionDenied):
+        services.change_request_refuse(request=request, reason="不行", actor=personas.admin_a)
+    assert ChangeRequest.objects.get(pk=request.pk).status == ChangeRequest.Status.PENDING
