@@ -119,3 +119,12 @@ def test_branch_a_cannot_decide_branch_bs_change_request(personas):
     with pytest.raises(PermissionDenied):
         services.change_request_refuse(request=request, reason="不行", actor=personas.admin_a)
     assert ChangeRequest.objects.get(pk=request.pk).status == ChangeRequest.Status.PENDING
+
+
+@pytest.mark.parametrize("name", ["people:list", "people:transfer_list", "people:import", "people:export"])
+def test_the_roster_pages_are_refused_to_a_member(personas, login, name):
+    # views.roster.person_list / transfer_list, views.imports: require_perm(PEOPLE_VIEW / _IMPORT / _EXPORT)
+    from django.urls import reverse
+
+    assert login(personas.member).get(reverse(name)).status_code == 403
+    assert login(personas.admin_a).get(reverse(name)).status_code == 200
