@@ -128,3 +128,15 @@ def test_the_roster_pages_are_refused_to_a_member(personas, login, name):
 
     assert login(personas.member).get(reverse(name)).status_code == 403
     assert login(personas.admin_a).get(reverse(name)).status_code == 200
+
+
+def test_adding_a_person_is_refused_without_the_right_to_manage(personas, login):
+    # views.roster.person_create: require_perm(PEOPLE_MANAGE)
+    from django.urls import reverse
+
+    for user in (personas.member, personas.coordinator):
+        client = login(user)
+        assert client.get(reverse("people:create")).status_code == 403
+        assert client.post(reverse("people:create"), {"name": "不该加的人"}).status_code == 403
+    assert not Person.objects.unscoped("the test counts").filter(name="不该加的人").exists()
+    assert login(personas.admin_a).get(reverse("people:create")).status_code == 200
