@@ -46,7 +46,7 @@ SKIP_PARTS = {"migrations", "demo"}
 #   none: the call does nothing (a requirement that no longer raises)
 #   true: the check allows
 #   first: the call returns its first argument unchanged (a queryset or list, unfiltered)
-#   all_paths: every organisation's path (scope_paths: the whole forest)
+#   all_paths: every organisation's path (scope_paths: the whole forest, as prefixes or exactly)
 #   all_orgs: every organisation (organizations_visible_to)
 #   get404: get_object_or_404 of the queryset with the lookup keywords only
 CHECKS: dict[str, str] = {
@@ -125,7 +125,12 @@ def _replacement(kind: str, call: ast.Call, source: str) -> str | None:
     if kind == "true":
         return "True"
     if kind == "all_paths":
-        return '[""]'
+        # Every organisation's path: the whole forest both for a prefix test ("" would do) and
+        # for code that takes each path's root or compares paths exactly (where "" finds nothing).
+        return (
+            'list(__import__("qingyi.organizations.models", fromlist=["Organization"])'
+            '.Organization.objects.values_list("path", flat=True))'
+        )
     if kind == "all_orgs":
         return (
             '__import__("qingyi.organizations.models", fromlist=["Organization"]).Organization.objects.all()'
