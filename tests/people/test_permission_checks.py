@@ -140,3 +140,17 @@ def test_adding_a_person_is_refused_without_the_right_to_manage(personas, login)
         assert client.post(reverse("people:create"), {"name": "不该加的人"}).status_code == 403
     assert not Person.objects.unscoped("the test counts").filter(name="不该加的人").exists()
     assert login(personas.admin_a).get(reverse("people:create")).status_code == 200
+
+
+def test_a_decided_request_tells_its_state_only_to_who_may_decide(personas):
+    # services.change_request_approve: require_perm before anything is read — branch A's admin
+    # learns nothing of branch B's request, not even that it was already decided
+    from qingyi.people import services
+    from qingyi.people.models import ChangeRequest
+
+    request = ChangeRequest.objects.create(
+        person=personas.person_b, changes={"phone": "13900000009"}, requested_by=personas.admin_b,
+        status=ChangeRequest.Status.REFUSED,
+    )  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.change_request_approve(request=request, actor=personas.admin_a)

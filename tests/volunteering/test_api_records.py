@@ -256,3 +256,12 @@ def test_due_list_query_count_is_flat(vworld, starred, api_as):
         hours(vworld, v, 100 + 100 * n)
     assert coordinator.get("/volunteering/stars/due").json()["count"] == 13
     assert count() == small
+
+
+def test_the_award_list_of_a_branch_admin_holds_only_its_volunteers(vworld, starred, api_as):
+    # selectors.awards_for: scope(StarAward, MANAGE, volunteer__organization__path)
+    announcement = stars.announcement_publish(volunteer_ids=[starred["b"].pk], actor=vworld.personas.admin_b)
+    age_announcement(announcement, 10)
+    stars.announcement_award(announcement=announcement, actor=vworld.personas.admin_b)
+    assert api_as(vworld.personas.admin_b).get("/volunteering/stars/awards").json()["count"] == 1
+    assert api_as(vworld.personas.admin_a).get("/volunteering/stars/awards").json()["count"] == 0

@@ -205,6 +205,10 @@ def test_refusal_needs_a_reason_and_only_coordinators_in_scope_decide(personas):
         applications.application_approve(application=application, actor=personas.admin_a)
     with pytest.raises(ValidationError):
         applications.application_refuse(application=application, reason=" ", actor=personas.coordinator)
+    with pytest.raises(PermissionDenied):  # application_refuse: require_perm(MANAGE, its organisation)
+        applications.application_refuse(application=application, reason="不要", actor=personas.admin_a)
+    application.refresh_from_db()
+    assert application.status == "pending"
     applications.application_refuse(application=application, reason="名额已满", actor=personas.coordinator)
     application.refresh_from_db()
     assert application.status == "refused" and application.refusal_reason == "名额已满"

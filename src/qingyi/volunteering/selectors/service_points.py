@@ -10,19 +10,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from qingyi.core.periods import day_bounds
-from qingyi.organizations import scoping
 from qingyi.volunteering.models import Project, ServicePoint, ServiceRecord, Shift, Volunteer
-from qingyi.volunteering.selectors.shifts import MANAGE, visible_projects_q, with_place_counts
-
-
-def points_for(user) -> QuerySet[ServicePoint]:
-    """The points of the projects a manager may manage (their subtree)."""
-    return scoping.scope(
-        ServicePoint.objects.select_related("project", "project__organization", "post"),
-        user,
-        MANAGE,
-        path_field="project__organization__path",
-    )
+from qingyi.volunteering.selectors.shifts import visible_projects_q, with_place_counts
 
 
 def points_of(project: Project) -> QuerySet[ServicePoint]:

@@ -103,15 +103,6 @@ def records_for(user) -> QuerySet[ServiceRecord]:
     return scoping.scope(ServiceRecord.objects.all(), user, MANAGE, path_field="project__organization__path")
 
 
-def signups_for(user) -> QuerySet[Signup]:
-    return scoping.scope(
-        Signup.objects.select_related("shift", "volunteer"),
-        user,
-        MANAGE,
-        path_field="shift__project__organization__path",
-    )
-
-
 def with_place_counts(queryset: QuerySet[Shift]) -> QuerySet[Shift]:
     """Annotate shifts with their taken places and waiting list in the same query: a count
     subquery per shift (not a JOIN and GROUP BY over every shift's sign-ups), so that a page of
