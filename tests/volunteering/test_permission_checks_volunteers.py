@@ -1,0 +1,70 @@
+"""The volunteer, qualification and project services refuse the wrong actor, called directly
+(written against the mutation check: the pages in front refuse first). Branch B's admin acts on
+branch A's volunteer, branch A's admin on branch B's organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from qingyi.volunteering import services
+from qingyi.volunteering.models import Post, Project, Qualification, Volunteer, VolunteerQualification
+
+
+def _fresh(volunteer) -> Volunteer:
+    return Volunteer.objects.unscoped("the test reads it back").get(pk=volunteer.pk)
+
+
+def test_another_branchs_volunteer_is_not_changed(vworld):
+    # services.volunteer_update / volunteer_set_status (via change_status) / volunteer_clear_no_shows
+    # / qualification_grant: require_perm(MANAGE, volunteer.organization)
+    volunteer, admin_b = vworld.volunteer, vworld.personas.admin_b
+    qualification = Qualification.objects.create(name="院感培训")
+    attempts = [
+        lambda: services.volunteer_update(volunteer=volunteer, data={"name": "乙改的"}, actor=admin_b),
+        lambda: services.volunteer_change_status(
+            volunteer=volunteer, status="suspended", reason="乙", actor=admin_b
+        ),
+        lambda: services.volunteer_clear_no_shows(volunteer=volunteer, actor=admin_b),
+        lambda: services.qualification_grant(
+            volunteer=volunteer, qualification=qualification, obtained_on=dt.date(2025, 1, 1),
+            expires_on=None, actor=admin_b,
+        ),
+    ]  # fmt: skip
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    after = _fresh(volunteer)
+    assert (after.name, after.status, after.no_shows_cleared_at) == (volunteer.name, volunteer.status, None)
+    assert not VolunteerQualification.objects.exists()
+
+
+def test_nothing_is_created_in_another_branch(vworld):
+    # services.volunteer_create / project_create / post_create: require_perm(MANAGE, organization)
+    admin_a, branch_b = vworld.personas.admin_a, vworld.tree.branch_b
+    volunteers, projects, posts = (
+        Volunteer.objects.unscoped("count").count(),
+        Project.objects.count(),
+        Post.objects.count(),
+    )
+    with pytest.raises(PermissionDenied):
+        services.volunteer_create(organization=branch_b, data={"name": "乙的志愿者"}, actor=admin_a)
+    with pytest.raises(PermissionDenied):
+        services.project_create(organization=branch_b, name="甲建的", kind=Project.Kind.OTHER, actor=admin_a)
+    with pytest.raises(PermissionDenied):
+        services.post_create(project=vworld.project_b, name="甲建的岗", actor=admin_a)
+    assert (Volunteer.objects.unscoped("count").count(), Project.objects.count(), Post.objects.count()) == (
+        volunteers, projects, posts,
+    )  # fmt: skip
+
+
+def test_a_branch_admin_cannot_rename_a_qualification_type(vworld):
+    # services.qualification_type_update: _require_types_manager (types are the committee's)
+    qualification = Qualification.objects.create(name="院感培训", validity_months=12)
+    with pytest.raises(PermissionDenied):
+        services.qualification_type_update(
+            qualification=qualification, name="甲改的", actor=vworld.personas.admin_a
+        )
+    assert Qualification.objects.get(pk=qualification.pk).name == "院感培训"
