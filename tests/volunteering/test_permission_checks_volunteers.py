@@ -68,3 +68,28 @@ def test_a_branch_admin_cannot_rename_a_qualification_type(vworld):
             qualification=qualification, name="甲改的", actor=vworld.personas.admin_a
         )
     assert Qualification.objects.get(pk=qualification.pk).name == "院感培训"
+
+
+@pytest.mark.parametrize("name", ["volunteering:application_list", "volunteering:hours_overview"])
+def test_the_coordinators_lists_are_refused_to_a_member(vworld, login, name):
+    # views.applications.application_list: has_perm(MANAGE) → PermissionDenied;
+    # views.hours.hours_overview: require_manager
+    from django.urls import reverse
+
+    assert login(vworld.personas.member).get(reverse(name)).status_code == 403
+    assert login(vworld.personas.coordinator).get(reverse(name)).status_code == 200
+
+
+def test_the_figures_page_offers_management_only_with_the_right(vworld, login, monkeypatch):
+    # views.figures: can_manage = has_perm(VOLUNTEERING_MANAGE); every role that sees figures
+    # manages volunteering today, so it is pinned with a branch admin role without it
+    from django.urls import reverse
+
+    from qingyi.core import scoping as core_scoping
+
+    url = reverse("volunteering:figures")
+    assert login(vworld.personas.admin_a).get(url).context["can_manage"] is True
+    perms = core_scoping.ROLE_PERMISSIONS[core_scoping.Role.ORG_ADMIN] - {core_scoping.VOLUNTEERING_MANAGE}
+    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, perms)
+    response = login(vworld.personas.admin_a).get(url)
+    assert response.status_code == 200 and response.context["can_manage"] is False
