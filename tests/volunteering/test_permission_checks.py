@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -28,7 +29,7 @@ from qingyi.volunteering.models import (
 )
 from qingyi.volunteering.services import hours, service_points, stars
 from tests.factories import PersonFactory
-from tests.volunteering.conftest import make_shift
+from tests.volunteering.conftest import make_shift, make_volunteer
 
 API = "/api/v1/volunteering"
 
@@ -236,3 +237,84 @@ def test_deciding_an_objection_of_another_branchs_announcement_is_403_before_the
     assert response.status_code == 403
     entry.refresh_from_db()
     assert (entry.decision, entry.decided_by_id) == ("", None)
+
+
+# --- The services' MANAGE checks, reached by a direct call as branch A's admin on branch B ------
+# The views refuse first, so only a direct call shows these. Branch B's volunteer holds a
+# confirmed place, so without the check each call would go through (and write).
+
+
+@pytest.fixture
+def b_side(vworld):
+    """A running shift of branch B's project and branch B's volunteer with a confirmed place."""
+    shift_b = _running_shift(vworld.project_b)
+    volunteer_b = make_volunteer(vworld.tree.branch_b)
+    signup_b = Signup.objects.create(shift=shift_b, volunteer=volunteer_b, status=Signup.Status.CONFIRMED)
+    return SimpleNamespace(shift=shift_b, volunteer=volunteer_b, signup=signup_b)
+
+
+def _b_record(b_side) -> ServiceRecord:
+    return ServiceRecord.objects.create(
+        shift=b_side.shift,
+        volunteer=b_side.volunteer,
+        project=b_side.shift.project,
+        served_on=timezone.localdate(),
+        scheduled_hours=b_side.shift.scheduled_hours,
+        recorded_hours=Decimal(1),
+        status=ServiceRecord.Status.RECORDED,
+    )
+
+
+def test_checking_in_by_hand_on_another_branchs_shift_is_refused(vworld, b_side):
+    # hours.record_check_in_by_hand: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    with pytest.raises(PermissionDenied):
+        hours.record_check_in_by_hand(
+            shift=b_side.shift,
+            volunteer=b_side.volunteer,
+            at=timezone.now(),
+            reason="忘带手机",
+            actor=vworld.personas.admin_a,
+        )
+    assert not ServiceRecord.objects.exists()
+
+
+def test_adding_hours_on_another_branchs_shift_is_refused(vworld, b_side):
+    # hours.hours_add: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    with pytest.raises(PermissionDenied):
+        hours.hours_add(
+            shift=b_side.shift,
+            volunteer=b_side.volunteer,
+            hours=Decimal(1),
+            people_served=3,
+            reason="补录",
+            actor=vworld.personas.admin_a,
+        )
+    assert not ServiceRecord.objects.exists()
+
+
+def test_verifying_another_branchs_shift_is_refused(vworld, b_side):
+    # hours.hours_verify_shift: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    record = _b_record(b_side)
+    with pytest.raises(PermissionDenied):
+        hours.hours_verify_shift(
+            shift=b_side.shift,
+            rows=[hours.VerifyRow(record_id=record.pk, hours=Decimal(1), people_served=0)],
+            actor=vworld.personas.admin_a,
+        )
+    record.refresh_from_db()
+    assert (record.status, record.verified_hours, record.verified_by_id) == (
+        ServiceRecord.Status.RECORDED,
+        None,
+        None,
+    )
+
+
+def test_correcting_a_record_of_another_branchs_shift_is_refused(vworld, b_side):
+    # hours.record_correct: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    record = _b_record(b_side)
+    with pytest.raises(PermissionDenied):
+        hours.record_correct(
+            record=record, hours=Decimal(2), people_served=0, reason="更正", actor=vworld.personas.admin_a
+        )
+    record.refresh_from_db()
+    assert record.recorded_hours == Decimal(1)
