@@ -22,12 +22,14 @@ from qingyi.volunteering.models import (
     Qualification,
     ServicePoint,
     ServiceRecord,
+    Shift,
+    ShiftSeries,
     Signup,
     StarAnnouncement,
     StarObjection,
     Volunteer,
 )
-from qingyi.volunteering.services import hours, service_points, stars
+from qingyi.volunteering.services import hours, service_points, shifts, stars
 from tests.factories import PersonFactory
 from tests.volunteering.conftest import make_shift, make_volunteer
 
@@ -318,3 +320,78 @@ def test_correcting_a_record_of_another_branchs_shift_is_refused(vworld, b_side)
         )
     record.refresh_from_db()
     assert record.recorded_hours == Decimal(1)
+
+
+def test_changing_a_service_point_of_another_branch_is_refused(vworld):
+    # service_points.point_update: scoping.require_perm(actor, MANAGE, point.project.organization).
+    point_b = ServicePoint.objects.create(project=vworld.project_b, name="乙支部服务点", place="三楼")
+    with pytest.raises(PermissionDenied):
+        service_points.point_update(point=point_b, name="改名", place="一楼", actor=vworld.personas.admin_a)
+    point_b.refresh_from_db()
+    assert (point_b.name, point_b.place) == ("乙支部服务点", "三楼")
+
+
+def test_restoring_a_service_point_of_another_branch_is_refused(vworld):
+    # service_points.point_restore: scoping.require_perm(actor, MANAGE, point.project.organization).
+    archived_at = timezone.now() - dt.timedelta(days=1)
+    point_b = ServicePoint.objects.create(
+        project=vworld.project_b, name="乙支部服务点", archived_at=archived_at
+    )
+    with pytest.raises(PermissionDenied):
+        service_points.point_restore(point=point_b, actor=vworld.personas.admin_a)
+    point_b.refresh_from_db()
+    assert point_b.archived_at == archived_at
+
+
+def test_creating_a_shift_in_another_branchs_project_is_refused(vworld):
+    # shifts.shift_create: scoping.require_perm(actor, MANAGE, project.organization).
+    start = (timezone.now() + dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    with pytest.raises(PermissionDenied):
+        shifts.shift_create(
+            project=vworld.project_b,
+            start=start,
+            end=start + dt.timedelta(hours=3),
+            capacity=5,
+            actor=vworld.personas.admin_a,
+        )
+    assert not Shift.objects.filter(project=vworld.project_b).exists()
+
+
+def test_creating_a_shift_series_in_another_branchs_project_is_refused(vworld):
+    # shifts.shift_series_create: scoping.require_perm(actor, MANAGE, project.organization).
+    first_day = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(PermissionDenied):
+        shifts.shift_series_create(
+            project=vworld.project_b,
+            weekdays=range(7),
+            first_day=first_day,
+            last_day=first_day + dt.timedelta(days=6),
+            start_time=dt.time(8),
+            end_time=dt.time(11, 30),
+            capacity=5,
+            actor=vworld.personas.admin_a,
+        )
+    assert not ShiftSeries.objects.exists()
+    assert not Shift.objects.filter(project=vworld.project_b).exists()
+
+
+def test_changing_a_shift_of_another_branch_is_refused(vworld):
+    # shifts.shift_update: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    shift_b = make_shift(vworld.project_b, capacity=5, place="三楼")
+    with pytest.raises(PermissionDenied):
+        shifts.shift_update(
+            shift=shift_b, data={"capacity": 9, "place": "一楼"}, actor=vworld.personas.admin_a
+        )
+    shift_b.refresh_from_db()
+    assert (shift_b.capacity, shift_b.place) == (5, "三楼")
+
+
+def test_cancelling_a_shift_of_another_branch_is_refused(vworld, b_side):
+    # shifts.shift_cancel: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    with pytest.raises(PermissionDenied):
+        shifts.shift_cancel(shift=b_side.shift, actor=vworld.personas.admin_a)
+    b_side.shift.refresh_from_db()
+    b_side.signup.refresh_from_db()
+    assert b_side.shift.cancelled_at is None
+    assert b_side.signup.status == Signup.Status.CONFIRMED
+    assert not Notification.objects.exists()
