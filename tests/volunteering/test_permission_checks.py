@@ -395,3 +395,51 @@ def test_cancelling_a_shift_of_another_branch_is_refused(vworld, b_side):
     assert b_side.shift.cancelled_at is None
     assert b_side.signup.status == Signup.Status.CONFIRMED
     assert not Notification.objects.exists()
+
+
+def test_assigning_a_volunteer_to_a_visible_shift_one_does_not_manage_is_refused(vworld):
+    # signups.signup_assign: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    # Branch B's admin does not manage the committee's shift, but its committee project is
+    # visible to branch A's volunteer: the later check (volunteer's organisation or shift
+    # visible to them) lets it through, so only this one refuses.
+    with pytest.raises(PermissionDenied):
+        services.signup_assign(shift=vworld.shift, volunteer=vworld.volunteer, actor=vworld.personas.admin_b)
+    assert not Signup.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def _requested_b(b_side) -> Signup:
+    Signup.objects.filter(pk=b_side.signup.pk).update(status=Signup.Status.REQUESTED)
+    return b_side.signup
+
+
+def test_approving_a_request_for_another_branchs_shift_is_refused(vworld, b_side):
+    # signups.signup_approve: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    signup = _requested_b(b_side)
+    with pytest.raises(PermissionDenied):
+        services.signup_approve(signup=signup, actor=vworld.personas.admin_a)
+    signup.refresh_from_db()
+    assert (signup.status, signup.decided_by_id) == (Signup.Status.REQUESTED, None)
+    assert not Notification.objects.exists()
+
+
+def test_refusing_a_request_for_another_branchs_shift_is_refused(vworld, b_side):
+    # signups.signup_refuse: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    signup = _requested_b(b_side)
+    with pytest.raises(PermissionDenied):
+        services.signup_refuse(signup=signup, actor=vworld.personas.admin_a)
+    signup.refresh_from_db()
+    assert (signup.status, signup.decided_by_id) == (Signup.Status.REQUESTED, None)
+    assert not Notification.objects.exists()
+
+
+def test_marking_no_shows_on_another_branchs_shift_is_refused(vworld):
+    # signups.signups_mark_no_shows: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    ended = make_shift(vworld.project_b, start=timezone.now() - dt.timedelta(days=1), hours=3)
+    signup = Signup.objects.create(
+        shift=ended, volunteer=make_volunteer(vworld.tree.branch_b), status=Signup.Status.CONFIRMED
+    )
+    with pytest.raises(PermissionDenied):
+        services.signups_mark_no_shows(shift=ended, actor=vworld.personas.admin_a)
+    signup.refresh_from_db()
+    assert signup.status == Signup.Status.CONFIRMED
