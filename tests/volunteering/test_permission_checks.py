@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -21,14 +22,16 @@ from qingyi.volunteering.models import (
     Qualification,
     ServicePoint,
     ServiceRecord,
+    Shift,
+    ShiftSeries,
     Signup,
     StarAnnouncement,
     StarObjection,
     Volunteer,
 )
-from qingyi.volunteering.services import hours, service_points, stars
+from qingyi.volunteering.services import hours, service_points, shifts, stars
 from tests.factories import PersonFactory
-from tests.volunteering.conftest import make_shift
+from tests.volunteering.conftest import make_shift, make_volunteer
 
 API = "/api/v1/volunteering"
 
@@ -236,3 +239,207 @@ def test_deciding_an_objection_of_another_branchs_announcement_is_403_before_the
     assert response.status_code == 403
     entry.refresh_from_db()
     assert (entry.decision, entry.decided_by_id) == ("", None)
+
+
+# --- The services' MANAGE checks, reached by a direct call as branch A's admin on branch B ------
+# The views refuse first, so only a direct call shows these. Branch B's volunteer holds a
+# confirmed place, so without the check each call would go through (and write).
+
+
+@pytest.fixture
+def b_side(vworld):
+    """A running shift of branch B's project and branch B's volunteer with a confirmed place."""
+    shift_b = _running_shift(vworld.project_b)
+    volunteer_b = make_volunteer(vworld.tree.branch_b)
+    signup_b = Signup.objects.create(shift=shift_b, volunteer=volunteer_b, status=Signup.Status.CONFIRMED)
+    return SimpleNamespace(shift=shift_b, volunteer=volunteer_b, signup=signup_b)
+
+
+def _b_record(b_side) -> ServiceRecord:
+    return ServiceRecord.objects.create(
+        shift=b_side.shift,
+        volunteer=b_side.volunteer,
+        project=b_side.shift.project,
+        served_on=timezone.localdate(),
+        scheduled_hours=b_side.shift.scheduled_hours,
+        recorded_hours=Decimal(1),
+        status=ServiceRecord.Status.RECORDED,
+    )
+
+
+def test_checking_in_by_hand_on_another_branchs_shift_is_refused(vworld, b_side):
+    # hours.record_check_in_by_hand: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    with pytest.raises(PermissionDenied):
+        hours.record_check_in_by_hand(
+            shift=b_side.shift,
+            volunteer=b_side.volunteer,
+            at=timezone.now(),
+            reason="忘带手机",
+            actor=vworld.personas.admin_a,
+        )
+    assert not ServiceRecord.objects.exists()
+
+
+def test_adding_hours_on_another_branchs_shift_is_refused(vworld, b_side):
+    # hours.hours_add: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    with pytest.raises(PermissionDenied):
+        hours.hours_add(
+            shift=b_side.shift,
+            volunteer=b_side.volunteer,
+            hours=Decimal(1),
+            people_served=3,
+            reason="补录",
+            actor=vworld.personas.admin_a,
+        )
+    assert not ServiceRecord.objects.exists()
+
+
+def test_verifying_another_branchs_shift_is_refused(vworld, b_side):
+    # hours.hours_verify_shift: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    record = _b_record(b_side)
+    with pytest.raises(PermissionDenied):
+        hours.hours_verify_shift(
+            shift=b_side.shift,
+            rows=[hours.VerifyRow(record_id=record.pk, hours=Decimal(1), people_served=0)],
+            actor=vworld.personas.admin_a,
+        )
+    record.refresh_from_db()
+    assert (record.status, record.verified_hours, record.verified_by_id) == (
+        ServiceRecord.Status.RECORDED,
+        None,
+        None,
+    )
+
+
+def test_correcting_a_record_of_another_branchs_shift_is_refused(vworld, b_side):
+    # hours.record_correct: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    record = _b_record(b_side)
+    with pytest.raises(PermissionDenied):
+        hours.record_correct(
+            record=record, hours=Decimal(2), people_served=0, reason="更正", actor=vworld.personas.admin_a
+        )
+    record.refresh_from_db()
+    assert record.recorded_hours == Decimal(1)
+
+
+def test_changing_a_service_point_of_another_branch_is_refused(vworld):
+    # service_points.point_update: scoping.require_perm(actor, MANAGE, point.project.organization).
+    point_b = ServicePoint.objects.create(project=vworld.project_b, name="乙支部服务点", place="三楼")
+    with pytest.raises(PermissionDenied):
+        service_points.point_update(point=point_b, name="改名", place="一楼", actor=vworld.personas.admin_a)
+    point_b.refresh_from_db()
+    assert (point_b.name, point_b.place) == ("乙支部服务点", "三楼")
+
+
+def test_restoring_a_service_point_of_another_branch_is_refused(vworld):
+    # service_points.point_restore: scoping.require_perm(actor, MANAGE, point.project.organization).
+    archived_at = timezone.now() - dt.timedelta(days=1)
+    point_b = ServicePoint.objects.create(
+        project=vworld.project_b, name="乙支部服务点", archived_at=archived_at
+    )
+    with pytest.raises(PermissionDenied):
+        service_points.point_restore(point=point_b, actor=vworld.personas.admin_a)
+    point_b.refresh_from_db()
+    assert point_b.archived_at == archived_at
+
+
+def test_creating_a_shift_in_another_branchs_project_is_refused(vworld):
+    # shifts.shift_create: scoping.require_perm(actor, MANAGE, project.organization).
+    start = (timezone.now() + dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    with pytest.raises(PermissionDenied):
+        shifts.shift_create(
+            project=vworld.project_b,
+            start=start,
+            end=start + dt.timedelta(hours=3),
+            capacity=5,
+            actor=vworld.personas.admin_a,
+        )
+    assert not Shift.objects.filter(project=vworld.project_b).exists()
+
+
+def test_creating_a_shift_series_in_another_branchs_project_is_refused(vworld):
+    # shifts.shift_series_create: scoping.require_perm(actor, MANAGE, project.organization).
+    first_day = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(PermissionDenied):
+        shifts.shift_series_create(
+            project=vworld.project_b,
+            weekdays=range(7),
+            first_day=first_day,
+            last_day=first_day + dt.timedelta(days=6),
+            start_time=dt.time(8),
+            end_time=dt.time(11, 30),
+            capacity=5,
+            actor=vworld.personas.admin_a,
+        )
+    assert not ShiftSeries.objects.exists()
+    assert not Shift.objects.filter(project=vworld.project_b).exists()
+
+
+def test_changing_a_shift_of_another_branch_is_refused(vworld):
+    # shifts.shift_update: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    shift_b = make_shift(vworld.project_b, capacity=5, place="三楼")
+    with pytest.raises(PermissionDenied):
+        shifts.shift_update(
+            shift=shift_b, data={"capacity": 9, "place": "一楼"}, actor=vworld.personas.admin_a
+        )
+    shift_b.refresh_from_db()
+    assert (shift_b.capacity, shift_b.place) == (5, "三楼")
+
+
+def test_cancelling_a_shift_of_another_branch_is_refused(vworld, b_side):
+    # shifts.shift_cancel: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    with pytest.raises(PermissionDenied):
+        shifts.shift_cancel(shift=b_side.shift, actor=vworld.personas.admin_a)
+    b_side.shift.refresh_from_db()
+    b_side.signup.refresh_from_db()
+    assert b_side.shift.cancelled_at is None
+    assert b_side.signup.status == Signup.Status.CONFIRMED
+    assert not Notification.objects.exists()
+
+
+def test_assigning_a_volunteer_to_a_visible_shift_one_does_not_manage_is_refused(vworld):
+    # signups.signup_assign: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    # Branch B's admin does not manage the committee's shift, but its committee project is
+    # visible to branch A's volunteer: the later check (volunteer's organisation or shift
+    # visible to them) lets it through, so only this one refuses.
+    with pytest.raises(PermissionDenied):
+        services.signup_assign(shift=vworld.shift, volunteer=vworld.volunteer, actor=vworld.personas.admin_b)
+    assert not Signup.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def _requested_b(b_side) -> Signup:
+    Signup.objects.filter(pk=b_side.signup.pk).update(status=Signup.Status.REQUESTED)
+    return b_side.signup
+
+
+def test_approving_a_request_for_another_branchs_shift_is_refused(vworld, b_side):
+    # signups.signup_approve: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    signup = _requested_b(b_side)
+    with pytest.raises(PermissionDenied):
+        services.signup_approve(signup=signup, actor=vworld.personas.admin_a)
+    signup.refresh_from_db()
+    assert (signup.status, signup.decided_by_id) == (Signup.Status.REQUESTED, None)
+    assert not Notification.objects.exists()
+
+
+def test_refusing_a_request_for_another_branchs_shift_is_refused(vworld, b_side):
+    # signups.signup_refuse: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    signup = _requested_b(b_side)
+    with pytest.raises(PermissionDenied):
+        services.signup_refuse(signup=signup, actor=vworld.personas.admin_a)
+    signup.refresh_from_db()
+    assert (signup.status, signup.decided_by_id) == (Signup.Status.REQUESTED, None)
+    assert not Notification.objects.exists()
+
+
+def test_marking_no_shows_on_another_branchs_shift_is_refused(vworld):
+    # signups.signups_mark_no_shows: scoping.require_perm(actor, MANAGE, shift.project.organization).
+    ended = make_shift(vworld.project_b, start=timezone.now() - dt.timedelta(days=1), hours=3)
+    signup = Signup.objects.create(
+        shift=ended, volunteer=make_volunteer(vworld.tree.branch_b), status=Signup.Status.CONFIRMED
+    )
+    with pytest.raises(PermissionDenied):
+        services.signups_mark_no_shows(shift=ended, actor=vworld.personas.admin_a)
+    signup.refresh_from_db()
+    assert signup.status == Signup.Status.CONFIRMED
