@@ -93,3 +93,38 @@ def test_the_figures_page_offers_management_only_with_the_right(vworld, login, m
     monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, perms)
     response = login(vworld.personas.admin_a).get(url)
     assert response.status_code == 200 and response.context["can_manage"] is False
+
+
+@pytest.mark.parametrize("name", ["volunteering:project_create", "volunteering:hours_export"])
+def test_more_coordinator_pages_are_refused_to_a_member(vworld, login, name):
+    # views.projects.project_create, views.hours.hours_export: require_manager
+    from django.urls import reverse
+
+    assert login(vworld.personas.member).get(reverse(name)).status_code == 403
+    assert login(vworld.personas.coordinator).get(reverse(name)).status_code == 200
+
+
+def test_the_volunteers_home_offers_management_only_to_a_coordinator(vworld, login):
+    # views.member.home: can_manage = selectors.can_manage(user), with and without a volunteer record
+    from django.urls import reverse
+
+    manage = reverse("volunteering:project_list")
+    for user in (vworld.personas.member, vworld.personas.outsider):  # a volunteer, and none
+        response = login(user).get(reverse("volunteering:home"))
+        assert response.status_code == 200 and manage not in response.content.decode()
+    assert manage in login(vworld.personas.coordinator).get(reverse("volunteering:home")).content.decode()
+
+
+def test_qualification_types_are_offered_for_editing_only_to_the_committee(vworld, login):
+    # views.qualifications.qualification_list: can_edit = can_manage_qualification_types(user)
+    from django.urls import reverse
+
+    create = reverse("volunteering:qualification_create")
+    body = login(vworld.personas.admin_a).get(reverse("volunteering:qualification_list")).content.decode()
+    assert create not in body
+    body = (
+        login(vworld.personas.committee_admin)
+        .get(reverse("volunteering:qualification_list"))
+        .content.decode()
+    )
+    assert create in body
