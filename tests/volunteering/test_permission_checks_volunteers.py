@@ -128,3 +128,44 @@ def test_qualification_types_are_offered_for_editing_only_to_the_committee(vworl
         .content.decode()
     )
     assert create in body
+
+
+@pytest.mark.parametrize("name", ["volunteering:volunteer_list", "volunteering:volunteer_create"])
+def test_the_volunteer_register_is_refused_to_a_member(vworld, login, name):
+    # views.volunteers.volunteer_list / volunteer_create: require_manager
+    from django.urls import reverse
+
+    assert login(vworld.personas.member).get(reverse(name)).status_code == 403
+    assert login(vworld.personas.coordinator).get(reverse(name)).status_code == 200
+
+
+def test_announcing_star_levels_is_refused_to_a_member_before_the_form_is_read(vworld, login):
+    # views.stars.star_announce: _require_manager (an empty form would otherwise answer with its errors)
+    from django.urls import reverse
+
+    from qingyi.volunteering.models import StarAnnouncement
+
+    response = login(vworld.personas.member).post(reverse("volunteering:star_announce"), {})
+    assert response.status_code == 403
+    assert not StarAnnouncement.objects.exists()
+
+
+def test_star_pages_offer_management_only_to_who_coordinates(vworld, login):
+    # views.stars.star_announcement_list: can_manage = has_perm(MANAGE);
+    # views.stars._detail: manager = can_manage_announcement(user, announcement)
+    from django.urls import reverse
+
+    from qingyi.volunteering.services import stars
+    from tests.volunteering.test_stars import hours
+
+    b = Volunteer.objects.create(
+        kind=Volunteer.Kind.SOCIAL, organization=vworld.tree.branch_b, name="乙支部志愿者"
+    )
+    hours(vworld, b, 150)
+    announcement = stars.announcement_publish(volunteer_ids=[b.pk], actor=vworld.personas.admin_b)
+    listing = reverse("volunteering:star_announcement_list")
+    assert login(vworld.personas.member).get(listing).context["can_manage"] is False
+    assert login(vworld.personas.coordinator).get(listing).context["can_manage"] is True
+    detail = reverse("volunteering:star_announcement_detail", args=[announcement.pk])
+    assert login(vworld.personas.admin_a).get(detail).context["manager"] is False
+    assert login(vworld.personas.admin_b).get(detail).context["manager"] is True

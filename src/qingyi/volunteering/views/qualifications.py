@@ -67,7 +67,6 @@ def qualification_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def qualification_edit(request, qualification_pk: int):
-    scoping.require_perm(request.user, MANAGE)
     qualification = Qualification.objects.filter(pk=qualification_pk).first()
     if qualification is None:
         raise Http404
