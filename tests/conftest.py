@@ -77,3 +77,18 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def role_rights(monkeypatch):
+    """``role_rights(role, add=..., remove=...)``: change what ``role`` may do for this test only.
+
+    Pins a rule that no role of today's ``ROLE_PERMISSIONS`` separates (every role that sees
+    figures also manages, say): a login's grants are read again on its next request."""
+    from qingyi.core import scoping as core_scoping
+
+    def _change(role: str, *, add=(), remove=()) -> None:
+        rights = (core_scoping.ROLE_PERMISSIONS[role] | set(add)) - set(remove)
+        monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, role, frozenset(rights))
+
+    return _change

@@ -23,15 +23,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def reader(personas, monkeypatch):
+def reader(personas, role_rights):
     """The coordinator given a role that reads activities and neither manages them nor sees
     figures: no role of today's table is like that, so the pages' own offers are pinned by it."""
     from qingyi.core import scoping as core_scoping
 
-    perms = (
-        core_scoping.ROLE_PERMISSIONS[core_scoping.Role.COORDINATOR] | {core_scoping.ACTIVITIES_VIEW}
-    ) - {core_scoping.METRICS_VIEW}
-    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.COORDINATOR, frozenset(perms))
+    role_rights(
+        core_scoping.Role.COORDINATOR, add={core_scoping.ACTIVITIES_VIEW}, remove={core_scoping.METRICS_VIEW}
+    )
     return personas.coordinator
 
 
@@ -299,15 +298,14 @@ def test_a_committee_activity_is_seen_by_a_branch_but_its_attendance_is_the_comm
     assert client.get(reverse("activities:attendance", args=[committee.pk])).status_code == 200
 
 
-def test_the_tiles_show_figures_only_with_the_right_to_see_figures(personas, login, monkeypatch):
+def test_the_tiles_show_figures_only_with_the_right_to_see_figures(personas, login, role_rights):
     # views.activities.activity_tiles: has_perm(METRICS_VIEW, org). Every role that sees
     # activities sees figures today, so the rule is pinned with a branch admin role without it.
     from qingyi.core import scoping as core_scoping
 
     client = login(personas.admin_a)
     assert client.get(reverse("activities:tiles")).context["tiles"]
-    without = core_scoping.ROLE_PERMISSIONS[core_scoping.Role.ORG_ADMIN] - {core_scoping.METRICS_VIEW}
-    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, without)
+    role_rights(core_scoping.Role.ORG_ADMIN, remove={core_scoping.METRICS_VIEW})
     response = login(personas.admin_a).get(reverse("activities:tiles"))
     assert response.status_code == 200
     assert response.context["tiles"] == []

@@ -200,7 +200,7 @@ def test_the_roster_counts_only_the_users_hospitals_checklists(cadres, theirs, l
     assert list(response.context["checklists"]) == []
 
 
-def test_the_roster_shows_figures_only_with_the_right_to_see_figures(cadres, login, monkeypatch):
+def test_the_roster_shows_figures_only_with_the_right_to_see_figures(cadres, login, role_rights):
     # views.records.roster: tiles need has_perm(METRICS_VIEW, home); every role that manages
     # growth sees figures today, so the rule is pinned with a branch admin role without it
     from django.urls import reverse
@@ -208,8 +208,7 @@ def test_the_roster_shows_figures_only_with_the_right_to_see_figures(cadres, log
     from qingyi.core import scoping as core_scoping
 
     assert login(cadres.admin_a).get(reverse("growth:roster")).context["tiles"]
-    without = core_scoping.ROLE_PERMISSIONS[core_scoping.Role.ORG_ADMIN] - {core_scoping.METRICS_VIEW}
-    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, without)
+    role_rights(core_scoping.Role.ORG_ADMIN, remove={core_scoping.METRICS_VIEW})
     assert login(cadres.admin_a).get(reverse("growth:roster")).context["tiles"] == []
 
 

@@ -92,15 +92,14 @@ def test_branch_a_cannot_change_branch_bs_person(personas):
 
 
 @pytest.mark.parametrize("taken", ["people.sensitive", "people.manage"])
-def test_phones_are_shown_in_full_only_with_both_rights(personas, monkeypatch, taken):
+def test_phones_are_shown_in_full_only_with_both_rights(personas, role_rights, taken):
     # masking.phone_paths: both PEOPLE_SENSITIVE and PEOPLE_MANAGE over the subtree; every role
     # holds both or neither today, so each is pinned by a branch admin role without it
     from qingyi.core import scoping as core_scoping
     from qingyi.people import masking
 
     assert masking.phone_paths(personas.admin_a) == [personas.tree.branch_a.path]
-    perms = core_scoping.ROLE_PERMISSIONS[core_scoping.Role.ORG_ADMIN] - {taken}
-    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, perms)
+    role_rights(core_scoping.Role.ORG_ADMIN, remove={taken})
     admin_a = type(personas.admin_a).objects.get(pk=personas.admin_a.pk)
     assert masking.phone_paths(admin_a) == []
 

@@ -80,7 +80,7 @@ def test_the_coordinators_lists_are_refused_to_a_member(vworld, login, name):
     assert login(vworld.personas.coordinator).get(reverse(name)).status_code == 200
 
 
-def test_the_figures_page_offers_management_only_with_the_right(vworld, login, monkeypatch):
+def test_the_figures_page_offers_management_only_with_the_right(vworld, login, role_rights):
     # views.figures: can_manage = has_perm(VOLUNTEERING_MANAGE); every role that sees figures
     # manages volunteering today, so it is pinned with a branch admin role without it
     from django.urls import reverse
@@ -89,8 +89,7 @@ def test_the_figures_page_offers_management_only_with_the_right(vworld, login, m
 
     url = reverse("volunteering:figures")
     assert login(vworld.personas.admin_a).get(url).context["can_manage"] is True
-    perms = core_scoping.ROLE_PERMISSIONS[core_scoping.Role.ORG_ADMIN] - {core_scoping.VOLUNTEERING_MANAGE}
-    monkeypatch.setitem(core_scoping.ROLE_PERMISSIONS, core_scoping.Role.ORG_ADMIN, perms)
+    role_rights(core_scoping.Role.ORG_ADMIN, remove={core_scoping.VOLUNTEERING_MANAGE})
     response = login(vworld.personas.admin_a).get(url)
     assert response.status_code == 200 and response.context["can_manage"] is False
 
